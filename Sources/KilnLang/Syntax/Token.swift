@@ -17,7 +17,7 @@ public struct Position: Equatable, Hashable, Sendable, CustomStringConvertible {
 /// Reserved words. `class`, `try`, `with`, … are reserved so that the parser can name the
 /// unsupported construct instead of reporting a confusing syntax error.
 public enum Keyword: String, CaseIterable, Sendable {
-    case and, as, assert, `break`, `continue`, def, del, elif, `else`, `for`, from, `if`,
+    case and, `as`, assert, `break`, `continue`, def, del, elif, `else`, `for`, from, `if`,
          `import`, `in`, `is`, lambda, not, or, pass, `return`, `while`
     case `true` = "True", `false` = "False", `none` = "None"
     // Python keywords Kiln does not support; the parser rejects them by name.

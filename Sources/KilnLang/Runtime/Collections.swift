@@ -1,0 +1,517 @@
+/// The built-in container types: list, tuple, dict (insertion ordered), set, range and
+/// slice, with Python's indexing, slicing, comparison and repr.
+
+/// Python's index and slice arithmetic, shared by every sequence type.
+public enum SequenceIndex {
+    /// The element index `key` denotes in a sequence of `count` elements (negative counts
+    /// from the end); IndexError "`kind` index out of range" outside.
+    public static func resolve(_ key: Value, count: Int, kind: String) throws -> Int {
+        guard let i = key.asInt else {
+            throw KilnError.type("\(kind) indices must be integers or slices, not \(key.typeName)")
+        }
+        let index = i < 0 ? i + count : i
+        guard index >= 0 && index < count else {
+            throw KilnError.index("\(kind) index out of range")
+        }
+        return index
+    }
+
+    /// Python's `slice.indices(count)`: the clamped start, stop and step `slice` denotes in a
+    /// sequence of `count` elements.
+    public static func bounds(_ slice: KSlice, count: Int) throws -> (start: Int, stop: Int, step: Int) {
+        func bound(_ v: Value) throws -> Int? {
+            if case .none = v { return nil }
+            guard let i = v.asInt else {
+                throw KilnError.type("slice indices must be integers or None")
+            }
+            return i
+        }
+        let step = try bound(slice.step) ?? 1
+        if step == 0 { throw KilnError.value("slice step cannot be zero") }
+        func clamp(_ i: Int?, _ fallback: Int) -> Int {
+            guard var i = i else { return fallback }
+            if i < 0 { i += count }
+            if step > 0 { return min(max(i, 0), count) }
+            return min(max(i, -1), count - 1)
+        }
+        let start = clamp(try bound(slice.lower), step > 0 ? 0 : count - 1)
+        let stop = clamp(try bound(slice.upper), step > 0 ? count : -1)
+        return (start, stop, step)
+    }
+
+    /// The element indices `slice` selects from a sequence of `count` elements.
+    public static func indices(_ slice: KSlice, count: Int) throws -> StrideTo<Int> {
+        let b = try bounds(slice, count: count)
+        return stride(from: b.start, to: b.stop, by: b.step)
+    }
+
+    /// Lexicographic comparison of two sequences (for `<` on lists and tuples).
+    static func compare(_ a: [Value], _ b: [Value]) throws -> Int {
+        for (x, y) in zip(a, b) where !x.equals(y) {
+            return try Operators.compare(x, y)
+        }
+        return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
+    }
+
+    /// `items * n`.
+    static func repeated(_ items: [Value], _ n: Int) throws -> [Value] {
+        guard n > 0, !items.isEmpty else { return [] }
+        let (total, overflow) = items.count.multipliedReportingOverflow(by: n)
+        guard !overflow, total <= 1 << 32 else {
+            throw KilnError("MemoryError", "repeated sequence would have \(overflow ? "too many" : "\(total)") elements")
+        }
+        var result: [Value] = []
+        result.reserveCapacity(total)
+        for _ in 0..<n { result.append(contentsOf: items) }
+        return result
+    }
+}
+
+/// Python's `list`: a mutable sequence.
+public final class KList: KObject {
+    public var items: [Value]
+
+    public init(_ items: [Value] = []) { self.items = items }
+
+    public override var typeName: String { "list" }
+    public override var truth: Bool { !items.isEmpty }
+    public override var count: Int? { items.count }
+    public override func repr() -> String { Repr.sequence(self, items, open: "[", close: "]") }
+    public override func hashValue() throws -> Int { throw KilnError.type("unhashable type: 'list'") }
+
+    public override func isEqual(to other: Value) -> Bool {
+        guard let o = other.as(KList.self) else { return false }
+        return o === self || (o.items.count == items.count && zip(items, o.items).allSatisfy { $0.equals($1) })
+    }
+
+    public override func compare(to other: Value) throws -> Int? {
+        guard let o = other.as(KList.self) else { return nil }
+        return try SequenceIndex.compare(items, o.items)
+    }
+
+    public override func contains(_ value: Value) -> Bool? { items.contains { $0.equals(value) } }
+    public override func makeIterator() -> KIterator? { ArrayIterator(items) }
+
+    public override func getItem(_ key: Value) throws -> Value {
+        if let slice = key.as(KSlice.self) {
+            return .object(KList(try SequenceIndex.indices(slice, count: items.count).map { items[$0] }))
+        }
+        return items[try SequenceIndex.resolve(key, count: items.count, kind: "list")]
+    }
+
+    public override func setItem(_ key: Value, _ value: Value) throws {
+        if let slice = key.as(KSlice.self) {
+            try assignSlice(slice, value)
+            return
+        }
+        let i = try SequenceIndex.resolve(key, count: items.count, kind: "list assignment")
+        items[i] = value
+    }
+
+    public override func deleteItem(_ key: Value) throws {
+        if let slice = key.as(KSlice.self) {
+            let doomed = Set(try SequenceIndex.indices(slice, count: items.count))
+            items = items.enumerated().filter { !doomed.contains($0.offset) }.map(\.element)
+            return
+        }
+        items.remove(at: try SequenceIndex.resolve(key, count: items.count, kind: "list assignment"))
+    }
+
+    private func assignSlice(_ slice: KSlice, _ value: Value) throws {
+        guard case .object(let o) = value, let source = try o.makeIterator() else {
+            throw KilnError.type("can only assign an iterable")
+        }
+        var replacement: [Value] = []
+        while let v = try source.next() { replacement.append(v) }
+        let b = try SequenceIndex.bounds(slice, count: items.count)
+        if b.step == 1 {
+            items.replaceSubrange(b.start..<max(b.start, b.stop), with: replacement)
+            return
+        }
+        let selected = Array(stride(from: b.start, to: b.stop, by: b.step))
+        guard replacement.count == selected.count else {
+            throw KilnError.value("attempt to assign sequence of size \(replacement.count) to extended slice of size \(selected.count)")
+        }
+        for (i, v) in zip(selected, replacement) { items[i] = v }
+    }
+
+    public override func binaryOp(_ op: BinaryOp, _ other: Value, reversed: Bool) throws -> Value? {
+        switch op {
+        case .add:
+            guard !reversed, let o = other.as(KList.self) else { return nil }
+            return .object(KList(items + o.items))
+        case .multiply:
+            guard let n = other.asInt else { return nil }
+            return .object(KList(try SequenceIndex.repeated(items, n)))
+        default:
+            return nil
+        }
+    }
+
+    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        try interpreter.callBuiltinMethod(name, on: .object(self), args)
+    }
+    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        interpreter.builtinMethod(name, of: .object(self))
+    }
+}
+
+/// Python's `tuple`: an immutable sequence, hashable when its elements are.
+public final class KTuple: KObject {
+    public let items: [Value]
+
+    public init(_ items: [Value]) { self.items = items }
+
+    public override var typeName: String { "tuple" }
+    public override var truth: Bool { !items.isEmpty }
+    public override var count: Int? { items.count }
+
+    public override func repr() -> String {
+        items.count == 1 ? "(\(Repr.repr(items[0])),)" : Repr.sequence(self, items, open: "(", close: ")")
+    }
+
+    public override func hashValue() throws -> Int {
+        var hasher = Hasher()
+        for item in items { hasher.combine(try item.hashValue()) }
+        return hasher.finalize()
+    }
+
+    public override func isEqual(to other: Value) -> Bool {
+        guard let o = other.as(KTuple.self) else { return false }
+        return o === self || (o.items.count == items.count && zip(items, o.items).allSatisfy { $0.equals($1) })
+    }
+
+    public override func compare(to other: Value) throws -> Int? {
+        guard let o = other.as(KTuple.self) else { return nil }
+        return try SequenceIndex.compare(items, o.items)
+    }
+
+    public override func contains(_ value: Value) -> Bool? { items.contains { $0.equals(value) } }
+    public override func makeIterator() -> KIterator? { ArrayIterator(items) }
+
+    public override func getItem(_ key: Value) throws -> Value {
+        if let slice = key.as(KSlice.self) {
+            return .object(KTuple(try SequenceIndex.indices(slice, count: items.count).map { items[$0] }))
+        }
+        return items[try SequenceIndex.resolve(key, count: items.count, kind: "tuple")]
+    }
+
+    public override func binaryOp(_ op: BinaryOp, _ other: Value, reversed: Bool) throws -> Value? {
+        switch op {
+        case .add:
+            guard !reversed, let o = other.as(KTuple.self) else { return nil }
+            return .object(KTuple(items + o.items))
+        case .multiply:
+            guard let n = other.asInt else { return nil }
+            return .object(KTuple(try SequenceIndex.repeated(items, n)))
+        default:
+            return nil
+        }
+    }
+
+    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        try interpreter.callBuiltinMethod(name, on: .object(self), args)
+    }
+    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        interpreter.builtinMethod(name, of: .object(self))
+    }
+}
+
+/// An insertion-ordered hash table of keys to values: the storage of dict and set.
+/// Deleted entries leave holes that are compacted once they outnumber the live ones.
+public struct OrderedTable {
+    private var keys: [Value?] = []
+    private var values: [Value] = []
+    private var slots: [HashKey: Int] = [:]
+
+    public init() {}
+
+    public var count: Int { slots.count }
+
+    public func index(of key: Value) throws -> Int? { slots[try HashKey(key)] }
+
+    public func value(for key: Value) throws -> Value? {
+        guard let i = slots[try HashKey(key)] else { return nil }
+        return values[i]
+    }
+
+    public mutating func set(_ key: Value, _ value: Value) throws {
+        let hashKey = try HashKey(key)
+        if let i = slots[hashKey] {
+            values[i] = value
+        } else {
+            slots[hashKey] = keys.count
+            keys.append(key)
+            values.append(value)
+        }
+    }
+
+    /// Removes `key`, returning its value (nil when absent).
+    @discardableResult
+    public mutating func remove(_ key: Value) throws -> Value? {
+        guard let i = slots.removeValue(forKey: try HashKey(key)) else { return nil }
+        keys[i] = nil
+        let value = values[i]
+        values[i] = .none
+        if keys.count > 16 && slots.count * 2 < keys.count { compact() }
+        return value
+    }
+
+    public mutating func removeAll() {
+        keys = []
+        values = []
+        slots = [:]
+    }
+
+    private mutating func compact() {
+        var newKeys: [Value?] = []
+        var newValues: [Value] = []
+        newKeys.reserveCapacity(slots.count)
+        newValues.reserveCapacity(slots.count)
+        for (i, k) in keys.enumerated() {
+            guard let k = k else { continue }
+            // Keys in the table were hashable when inserted.
+            if let hashKey = try? HashKey(k) { slots[hashKey] = newKeys.count }
+            newKeys.append(k)
+            newValues.append(values[i])
+        }
+        keys = newKeys
+        values = newValues
+    }
+
+    /// Live entries in insertion order.
+    public var entries: [(key: Value, value: Value)] {
+        var result: [(key: Value, value: Value)] = []
+        result.reserveCapacity(count)
+        for (i, k) in keys.enumerated() {
+            if let k = k { result.append((k, values[i])) }
+        }
+        return result
+    }
+
+    public var orderedKeys: [Value] { keys.compactMap { $0 } }
+}
+
+/// Python's `dict`, insertion ordered.
+public final class KDict: KObject {
+    public var table = OrderedTable()
+
+    public override init() {}
+
+    public override var typeName: String { "dict" }
+    public override var truth: Bool { table.count > 0 }
+    public override var count: Int? { table.count }
+    public override func hashValue() throws -> Int { throw KilnError.type("unhashable type: 'dict'") }
+
+    public func get(_ key: Value) throws -> Value? { try table.value(for: key) }
+    public func set(_ key: Value, _ value: Value) throws { try table.set(key, value) }
+    public func contains(_ key: Value) -> Bool { ((try? table.index(of: key)) ?? nil) != nil }
+
+    public override func repr() -> String {
+        Repr.guarded(self, "{...}") {
+            "{" + table.entries.map { "\(Repr.repr($0.key)): \(Repr.repr($0.value))" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    public override func isEqual(to other: Value) -> Bool {
+        guard let o = other.as(KDict.self) else { return false }
+        if o === self { return true }
+        guard o.table.count == table.count else { return false }
+        for (k, v) in table.entries {
+            guard let ov = try? o.table.value(for: k), ov.equals(v) else { return false }
+        }
+        return true
+    }
+
+    public override func contains(_ value: Value) throws -> Bool? { try table.index(of: value) != nil }
+    public override func makeIterator() -> KIterator? { ArrayIterator(table.orderedKeys) }
+
+    public override func getItem(_ key: Value) throws -> Value {
+        guard let v = try table.value(for: key) else { throw KilnError.key(Repr.repr(key)) }
+        return v
+    }
+
+    public override func setItem(_ key: Value, _ value: Value) throws { try table.set(key, value) }
+
+    public override func deleteItem(_ key: Value) throws {
+        guard try table.remove(key) != nil else { throw KilnError.key(Repr.repr(key)) }
+    }
+
+    public override func binaryOp(_ op: BinaryOp, _ other: Value, reversed: Bool) throws -> Value? {
+        guard op == .bitOr, let o = other.as(KDict.self) else { return nil }
+        let (first, second) = reversed ? (o, self) : (self, o)
+        let merged = KDict()
+        for (k, v) in first.table.entries { try merged.set(k, v) }
+        for (k, v) in second.table.entries { try merged.set(k, v) }
+        return .object(merged)
+    }
+
+    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        try interpreter.callBuiltinMethod(name, on: .object(self), args)
+    }
+    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        interpreter.builtinMethod(name, of: .object(self))
+    }
+}
+
+/// Python's `set` (iterates in insertion order, so runs are reproducible).
+public final class KSet: KObject {
+    public var table = OrderedTable()
+
+    public override init() {}
+
+    public init(_ values: [Value]) throws {
+        super.init()
+        for v in values { try table.set(v, .none) }
+    }
+
+    public var elements: [Value] { table.orderedKeys }
+
+    public override var typeName: String { "set" }
+    public override var truth: Bool { table.count > 0 }
+    public override var count: Int? { table.count }
+    public override func hashValue() throws -> Int { throw KilnError.type("unhashable type: 'set'") }
+
+    public override func repr() -> String {
+        table.count == 0 ? "set()" : Repr.sequence(self, elements, open: "{", close: "}")
+    }
+
+    public override func isEqual(to other: Value) -> Bool {
+        guard let o = other.as(KSet.self) else { return false }
+        return o.table.count == table.count && elements.allSatisfy { o.contains($0) == true }
+    }
+
+    /// Subset ordering: `a <= b` when every element of a is in b.
+    public override func compare(to other: Value) throws -> Int? {
+        guard let o = other.as(KSet.self) else { return nil }
+        let sub = elements.allSatisfy { o.contains($0) == true }
+        let sup = o.elements.allSatisfy { contains($0) == true }
+        if sub && sup { return 0 }
+        if sub { return -1 }
+        if sup { return 1 }
+        throw KilnError.type("sets are only partially ordered; use issubset()")
+    }
+
+    public override func contains(_ value: Value) -> Bool? { ((try? table.index(of: value)) ?? nil) != nil }
+    public override func makeIterator() -> KIterator? { ArrayIterator(elements) }
+
+    public override func binaryOp(_ op: BinaryOp, _ other: Value, reversed: Bool) throws -> Value? {
+        guard let o = other.as(KSet.self) else { return nil }
+        let (a, b) = reversed ? (o, self) : (self, o)
+        switch op {
+        case .bitOr: return .object(try KSet(a.elements + b.elements))
+        case .bitAnd: return .object(try KSet(a.elements.filter { b.contains($0) == true }))
+        case .subtract: return .object(try KSet(a.elements.filter { b.contains($0) != true }))
+        case .bitXor:
+            return .object(try KSet(a.elements.filter { b.contains($0) != true } + b.elements.filter { a.contains($0) != true }))
+        default: return nil
+        }
+    }
+
+    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        try interpreter.callBuiltinMethod(name, on: .object(self), args)
+    }
+    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        interpreter.builtinMethod(name, of: .object(self))
+    }
+}
+
+/// Python's `range`: a lazy arithmetic sequence.
+public final class KRange: KObject {
+    public let start: Int
+    public let stop: Int
+    public let step: Int
+
+    public init(start: Int, stop: Int, step: Int) {
+        self.start = start
+        self.stop = stop
+        self.step = step
+    }
+
+    public override var typeName: String { "range" }
+
+    public override var count: Int? {
+        if step > 0 { return start < stop ? (stop - start - 1) / step + 1 : 0 }
+        return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+    }
+
+    public override var truth: Bool { (count ?? 0) > 0 }
+
+    public override func repr() -> String {
+        step == 1 ? "range(\(start), \(stop))" : "range(\(start), \(stop), \(step))"
+    }
+
+    public override func isEqual(to other: Value) -> Bool {
+        guard let o = other.as(KRange.self) else { return false }
+        let n = count ?? 0
+        guard n == o.count else { return false }
+        return n == 0 || (start == o.start && (n == 1 || step == o.step))
+    }
+
+    public override func hashValue() throws -> Int {
+        var hasher = Hasher()
+        hasher.combine(start); hasher.combine(stop); hasher.combine(step)
+        return hasher.finalize()
+    }
+
+    public override func contains(_ value: Value) -> Bool? {
+        guard let i = value.asInt else {
+            if case .float(let d) = value, d.rounded() == d, abs(d) < 9e18 { return contains(.int(Int(d))) }
+            return false
+        }
+        if step > 0 ? (i < start || i >= stop) : (i > start || i <= stop) { return false }
+        return (i - start) % step == 0
+    }
+
+    public override func makeIterator() -> KIterator? { RangeIterator(self) }
+
+    public override func getItem(_ key: Value) throws -> Value {
+        let n = count ?? 0
+        if let slice = key.as(KSlice.self) {
+            let s = try SequenceIndex.indices(slice, count: n)
+            let values = Array(s)
+            let newStep = step * (slice.step.asInt ?? 1)
+            let first = values.first.map { start + $0 * step } ?? start
+            return .object(KRange(start: first, stop: first + values.count * newStep, step: newStep))
+        }
+        return .int(start + step * (try SequenceIndex.resolve(key, count: n, kind: "range object")))
+    }
+
+    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        try interpreter.callBuiltinMethod(name, on: .object(self), args)
+    }
+}
+
+final class RangeIterator: KIterator {
+    private var next_: Int
+    private let stop: Int
+    private let step: Int
+
+    init(_ r: KRange) {
+        next_ = r.start
+        stop = r.stop
+        step = r.step
+    }
+
+    override func next() -> Value? {
+        if step > 0 ? next_ >= stop : next_ <= stop { return nil }
+        defer { next_ += step }
+        return .int(next_)
+    }
+}
+
+/// A slice `lower:upper:step` as passed to `getItem`; absent parts are `.none`.
+public final class KSlice: KObject {
+    public let lower: Value
+    public let upper: Value
+    public let step: Value
+
+    public init(lower: Value, upper: Value, step: Value) {
+        self.lower = lower
+        self.upper = upper
+        self.step = step
+    }
+
+    public override var typeName: String { "slice" }
+    public override func repr() -> String { "slice(\(Repr.repr(lower)), \(Repr.repr(upper)), \(Repr.repr(step)))" }
+}

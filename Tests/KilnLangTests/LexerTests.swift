@@ -161,6 +161,10 @@ final class LexerTests: XCTestCase {
                     at: Position(line: 1, column: 7))
     }
 
+    func testBackslashAtEndOfFileIsAnError() {
+        assertError("x = 1 + \\", "SyntaxError", "unexpected EOF while parsing", at: Position(line: 1, column: 9))
+    }
+
     func testUnmatchedClosingBracket() {
         assertError("x)\n", "SyntaxError", "unmatched ')'", at: Position(line: 1, column: 2))
     }
@@ -355,6 +359,18 @@ final class LexerTests: XCTestCase {
                     at: Position(line: 1, column: 5))
     }
 
+    func testIllegalUnicodeEscape() {
+        assertError(#"'\U00110000'"#, "SyntaxError",
+                    "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-9: illegal Unicode character",
+                    at: Position(line: 1, column: 1))
+    }
+
+    func testUnknownUnicodeNameEscape() {
+        assertError(#"'\N{NO SUCH THING}'"#, "SyntaxError",
+                    "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-16: unknown Unicode character name",
+                    at: Position(line: 1, column: 1))
+    }
+
     func testRawStringsKeepBackslashes() throws {
         XCTAssertEqual(try line(#"r'\n\d' R"\"" r'\\'"#), [.string(#"\n\d"#), .string(#"\""#), .string(#"\\"#)])
     }
@@ -476,6 +492,29 @@ final class LexerTests: XCTestCase {
     func testUnterminatedFString() {
         assertError("f'{x}\n", "SyntaxError", "unterminated string literal (detected at line 1)",
                     at: Position(line: 1, column: 1))
+    }
+
+    func testFStringInsideAFieldIsKeptAsSource() throws {
+        XCTAssertEqual(try fstring(#"f"{f'{x}' + 'a'}""#), [field("f'{x}' + 'a'", 1, 4)])
+    }
+
+    func testFStringMissingConversion() {
+        assertError("f'{x!}'", "SyntaxError", "f-string: missing conversion character", at: Position(line: 1, column: 6))
+    }
+
+    func testFStringSpecsNestedTooDeeply() {
+        assertError("f'{x:{y:{z}}}'", "SyntaxError", "f-string: expressions nested too deeply",
+                    at: Position(line: 1, column: 9))
+    }
+
+    func testFStringExpressionCannotHoldABackslash() {
+        assertError(#"f'{x\n}'"#, "SyntaxError", "f-string expression part cannot include a backslash",
+                    at: Position(line: 1, column: 5))
+    }
+
+    func testFStringExpressionCannotHoldAComment() {
+        assertError("f'{x#}'", "SyntaxError", "f-string expression part cannot include '#'",
+                    at: Position(line: 1, column: 5))
     }
 
     // MARK: Expression fragments

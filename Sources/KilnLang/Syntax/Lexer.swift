@@ -33,6 +33,7 @@ public struct Lexer {
     /// Whether the previous logical line ended with `:`, so that the next may be indented.
     private var indentAllowed = false
 
+    /// A lexer for a whole file or cell; call `tokenize()` to read it.
     public init(source: String) {
         self.init(source: source, base: Position(line: 1, column: 1), isFragment: false)
     }

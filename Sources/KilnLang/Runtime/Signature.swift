@@ -175,7 +175,8 @@ public struct Signature {
         if let i = Int(text) { return .int(i) }
         if let d = Double(text) { return .float(d) }
         if text.count >= 2, let q = text.first, q == "'" || q == "\"", text.last == q {
-            return .string(String(text.dropFirst().dropLast()))
+            let body = String(text.dropFirst().dropLast())
+            return .string(body.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\t", with: "\t"))
         }
         preconditionFailure("Signature: unsupported default literal \(text)")
     }

@@ -5,6 +5,8 @@ let package = Package(
     name: "Kiln",
     targets: [
         .target(name: "KilnLang"),
-        .testTarget(name: "KilnLangTests", dependencies: ["KilnLang"]),
-    ]
+        .target(name: "KilnTestSupport", dependencies: ["KilnLang"]),
+        .testTarget(name: "KilnLangTests", dependencies: ["KilnLang", "KilnTestSupport"], exclude: ["testdata"]),
+    ],
+    swiftLanguageModes: [.v5]
 )

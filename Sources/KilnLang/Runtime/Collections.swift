@@ -305,7 +305,7 @@ public final class KDict: KObject {
 
     public func get(_ key: Value) throws -> Value? { try table.value(for: key) }
     public func set(_ key: Value, _ value: Value) throws { try table.set(key, value) }
-    public func contains(_ key: Value) -> Bool { ((try? table.index(of: key)) ?? nil) != nil }
+    public func has(_ key: Value) -> Bool { ((try? table.index(of: key)) ?? nil) != nil }
 
     public override func repr() -> String {
         Repr.guarded(self, "{...}") {
@@ -484,6 +484,7 @@ public final class KRange: KObject {
 
 final class RangeIterator: KIterator {
     private var next_: Int
+    private var done = false
     private let stop: Int
     private let step: Int
 
@@ -494,9 +495,12 @@ final class RangeIterator: KIterator {
     }
 
     override func next() -> Value? {
-        if step > 0 ? next_ >= stop : next_ <= stop { return nil }
-        defer { next_ += step }
-        return .int(next_)
+        if done || (step > 0 ? next_ >= stop : next_ <= stop) { return nil }
+        let current = next_
+        let (n, overflow) = next_.addingReportingOverflow(step)
+        next_ = n
+        done = overflow
+        return .int(current)
     }
 }
 

@@ -679,6 +679,42 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(parse("if x:\n    y"), "(if x {y})")
     }
 
+    func testParsesATypicalNotebookCell() throws {
+        let source = #"""
+        import numpy as np
+        from tensorflow.keras import layers, models
+        from hyperopt import fmin, tpe, hp, Trials, STATUS_OK
+
+        def build_model(units=64, *, dropout=0.5, **kwargs):
+            """Builds a small dense network."""
+            model = models.Sequential()
+            model.add(layers.Dense(units, activation="relu", input_shape=(784,)))
+            if dropout > 0: model.add(layers.Dropout(dropout))
+            model.add(layers.Dense(10, activation='softmax'))
+            model.compile(optimizer="rmsprop",
+                          loss="categorical_crossentropy",
+                          metrics=["accuracy"])
+            return model
+
+        space = {
+            "units": hp.choice("units", [32, 64, 128]),
+            "lr": hp.loguniform("lr", np.log(1e-4), np.log(1e-2)),
+        }
+        x_val, partial_x = x_train[:10000], x_train[10000:]
+        history = build_model(**params).fit(partial_x, y_train[10000:], epochs=20,
+                                            batch_size=512, validation_data=(x_val, y_val))
+        best = min(range(len(history.history["val_loss"])), key=lambda i: history.history["val_loss"][i])
+        print(f"best epoch: {best + 1:>3d}, loss={history.history['val_loss'][best]:.4f}")
+        weights = [w / sum(ws) for w in ws if w > 0]
+        preds = sum(w * m.predict(x) for w, m in zip(weights, models_)) / len(models_)
+        history.history["val_loss"][-1]
+        """#
+        let program = try Parser.parse(source)
+        XCTAssertEqual(program.statements.count, 12)
+        guard case .def(let f) = program.statements[3] else { return XCTFail("not a def") }
+        XCTAssertEqual(f.body.count, 7)
+    }
+
     // MARK: Positions
 
     func testBinaryOperatorPositionIsTheOperator() {
@@ -882,6 +918,11 @@ final class ParserTests: XCTestCase {
 
     func testDictUnpackingInDisplayIsNotSupported() {
         assertError("d = {**a, 'b': 1}", "dict unpacking (**) in a dict display is not supported in Kiln", at: (1, 6))
+    }
+
+    func testAssignmentExpressionsAreNotSupported() {
+        assertError("while x := f(): pass", "assignment expressions (:=) are not supported in Kiln", at: (1, 9))
+        assertError("if (n := len(a)) > 1: pass", "assignment expressions (:=) are not supported in Kiln", at: (1, 7))
     }
 
     func testPositionalOnlyParametersAreNotSupported() {

@@ -50,7 +50,6 @@ struct TokenParser {
 
     // MARK: - Token cursor
 
-    var token: Token { tokens[index] }
     var kind: TokenKind { tokens[index].kind }
     var position: Position { tokens[index].position }
 
@@ -117,6 +116,8 @@ struct TokenParser {
             try fail(Self.unsupportedMessage(keyword) ?? "invalid syntax", at: position)
         case .punct(.at):
             try fail("decorators are not supported in Kiln", at: position)
+        case .punct(.colon) where atWalrus:
+            try fail("assignment expressions (:=) are not supported in Kiln", at: position)
         default:
             try fail("invalid syntax", at: position)
         }
@@ -148,8 +149,16 @@ struct TokenParser {
         try failUnexpected()
     }
 
+    /// True at `:=` (lexed as `:` then `=`), which Kiln does not support.
+    var atWalrus: Bool {
+        guard at(.colon), case .punct(.assign) = peek() else { return false }
+        let next = tokens[index + 1].position
+        return next.line == position.line && next.column == position.column + 1
+    }
+
     /// Consumes the `:` that opens a block.
     mutating func expectColon() throws {
+        if atWalrus { try failUnexpected() }
         if accept(.colon) != nil { return }
         if at(.assign) {
             try fail("invalid syntax. Maybe you meant '==' instead of '='?", at: position)
@@ -190,15 +199,13 @@ struct TokenParser {
     /// `construct` names the statement for the error message ("'if' statement").
     mutating func parseBlock(after construct: String, line: Int) throws -> [Stmt] {
         try expectColon()
-        if kind != .newline {
-            if kind == .eof {
-                try fail(type: "IndentationError", "expected an indented block after \(construct) on line \(line)", at: position)
-            }
+        if kind != .newline && kind != .eof {
             return try parseSimpleStatements()
         }
-        advance()
+        if kind == .newline { advance() }
         guard kind == .indent else {
-            try fail(type: "IndentationError", "expected an indented block after \(construct) on line \(line)", at: position)
+            try fail(type: "IndentationError", "expected an indented block after \(construct) on line \(line)",
+                     at: position)
         }
         blockDepth += 1
         if blockDepth > Self.maxBlockNesting {
@@ -410,8 +417,6 @@ struct TokenParser {
             advance()
             let targets = try deletionTargets(try parseTargetList())
             return .del(targets, start)
-        case .keyword(.elif), .keyword(.else), .keyword(.in), .keyword(.as):
-            try failUnexpected()
         default:
             return try parseExpressionStatement()
         }

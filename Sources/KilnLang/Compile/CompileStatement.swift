@@ -82,12 +82,12 @@ extension Compiler {
                 return flow
             }
 
-        case .while(let cond, let body, _):
+        case .while(let cond, let body, let pos):
             let test = try condition(cond)
             let run = block(try body.map(statement))
             return { [unowned(unsafe) interp] f in
                 while try test(f) {
-                    try interp.tick()
+                    try at(pos) { try interp.tick() }
                     switch try run(f) {
                     case .normal, .continueLoop: continue
                     case .breakLoop: return .normal

@@ -114,12 +114,12 @@ public enum ScriptTest {
             case (.success, let want?):
                 failures.append(ScriptFailure(file: name, line: want.line, message: "expected error matching \"\(want.pattern)\", but the chunk succeeded"))
             case (.failure(let e), nil):
-                failures.append(ScriptFailure(file: name, line: errorLine(e), message: "unexpected error:\n\(interpreter.formatTraceback(e))"))
+                failures.append(ScriptFailure(file: name, line: errorLine(e, in: name), message: "unexpected error:\n\(interpreter.formatTraceback(e))"))
             case (.failure(let e), let want?):
                 if !matches(e.description, want.pattern) {
                     failures.append(ScriptFailure(file: name, line: want.line, message: "error \"\(e.description)\" does not match \"\(want.pattern)\""))
-                } else if errorLine(e) != want.line {
-                    failures.append(ScriptFailure(file: name, line: want.line, message: "error \"\(e.description)\" reported at line \(errorLine(e)), expected line \(want.line)"))
+                } else if errorLine(e, in: name) != want.line {
+                    failures.append(ScriptFailure(file: name, line: want.line, message: "error \"\(e.description)\" reported at line \(errorLine(e, in: name)), expected line \(want.line)"))
                 }
                 // The session survives an error: the same interpreter still runs code.
                 if case .success(let v) = interpreter.run("1 + 1", filename: "<after-error>"), let value = v, value.equals(.int(2)) {
@@ -131,8 +131,9 @@ public enum ScriptTest {
         return failures
     }
 
-    /// The line of the innermost frame of an error.
-    public static func errorLine(_ e: KilnError) -> Int {
-        e.traceback.last?.position.line ?? e.position?.line ?? 0
+    /// The line of the innermost frame of an error that is in `file` (an error raised inside
+    /// a library module is reported at the test's line that called into it).
+    public static func errorLine(_ e: KilnError, in file: String) -> Int {
+        e.traceback.last { $0.filename == file }?.position.line ?? e.position?.line ?? 0
     }
 }

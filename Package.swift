@@ -1,10 +1,23 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The layout is described in DESIGN.md: system libraries at the bottom, then the engine and
+// the language (which know nothing of each other), KilnLibrary binding them, the front ends,
+// and the `kiln` executable on top.
 let package = Package(
     name: "Kiln",
     targets: [
+        // System libraries (Debian: libreadline-dev, libsqlite3-dev, libopenblas-dev).
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+
+        // The language.
         .target(name: "KilnLang"),
+
+        // Tests: one target per module, the system libraries, and the `kiln` binary end to end.
         .testTarget(name: "KilnLangTests", dependencies: ["KilnLang"]),
-    ]
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
+    ],
+    swiftLanguageModes: [.v5]
 )

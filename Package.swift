@@ -15,8 +15,24 @@ let package = Package(
         // The language.
         .target(name: "KilnLang"),
 
+        // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
+        // the EmbedStdlib plugin compiles into the binary.
+        .target(
+            name: "KilnLibrary",
+            dependencies: ["KilnLang"],
+            plugins: ["EmbedStdlibPlugin"]
+        ),
+        .executableTarget(name: "EmbedStdlibTool", path: "Sources/EmbedStdlibTool"),
+        .plugin(
+            name: "EmbedStdlibPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedStdlibTool"],
+            path: "Sources/EmbedStdlibPlugin"
+        ),
+
         // Tests: one target per module, the system libraries, and the `kiln` binary end to end.
         .testTarget(name: "KilnLangTests", dependencies: ["KilnLang"]),
+        .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
     ],
     swiftLanguageModes: [.v5]

@@ -30,9 +30,13 @@ let package = Package(
             path: "Sources/EmbedStdlibPlugin"
         ),
 
+        // Front ends.
+        .target(name: "KilnNotebook", dependencies: ["KilnLibrary"]),
+
         // Tests: one target per module, the system libraries, and the `kiln` binary end to end.
         .testTarget(name: "KilnLangTests", dependencies: ["KilnLang"]),
         .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary"]),
+        .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
     ],
     swiftLanguageModes: [.v5]

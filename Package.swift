@@ -6,6 +6,12 @@ import PackageDescription
 // and the `kiln` executable on top.
 let package = Package(
     name: "Kiln",
+    products: [
+        .executable(name: "kiln", targets: ["kiln"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
     targets: [
         // System libraries (Debian: libreadline-dev, libsqlite3-dev, libopenblas-dev).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
@@ -32,12 +38,20 @@ let package = Package(
 
         // Front ends.
         .target(name: "KilnNotebook", dependencies: ["KilnLibrary"]),
+        .executableTarget(
+            name: "kiln",
+            dependencies: [
+                "KilnNotebook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         // Tests: one target per module, the system libraries, and the `kiln` binary end to end.
         .testTarget(name: "KilnLangTests", dependencies: ["KilnLang"]),
         .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary"]),
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
+        .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,19 +1,30 @@
-/// The one place the front ends get their interpreter from.
+/// The one place the front ends get their interpreter from: `InterpreterExecutor` runs cells
+/// with a Kiln interpreter session that has every native and stdlib module registered.
 
-/// Thrown by `makeDefaultExecutor` while the interpreter is not connected to notebooks.
-public struct InterpreterNotWired: Error, CustomStringConvertible {
-    public init() {}
-    public var description: String {
-        "the Kiln interpreter is not wired into notebooks yet (KilnNotebook.makeDefaultExecutor)"
+import KilnLang
+import KilnLibrary
+
+/// Runs cells in one Kiln session, writing printed output to a sink as it happens.
+public final class InterpreterExecutor: CellExecutor {
+    public let interpreter: Interpreter
+
+    public init(output: OutputSink, interpreter: Interpreter = KilnLibrary.makeInterpreter()) {
+        self.interpreter = interpreter
+        interpreter.output = { output.write($0) }
+    }
+
+    public func execute(code: String, filename: String, firstLine: Int) -> CellOutcome {
+        switch interpreter.run(code, filename: filename, firstLine: firstLine) {
+        case .success(let value):
+            return .completed(result: value.map { Repr.repr($0) })
+        case .failure(let error):
+            return .failed(traceback: interpreter.formatTraceback(error))
+        }
     }
 }
 
 /// Creates the executor that runs cells with the Kiln interpreter, writing printed output to
 /// `output`. `kiln run` (and later the REPL) call this and nothing else to get one.
-///
-/// TODO(interpreter): return the adapter around the interpreter here (a `CellExecutor` that
-/// runs each cell in one shared module scope, writes `print` output to `output`, returns the
-/// repr of the last expression statement, or the formatted traceback on error).
 public func makeDefaultExecutor(output: OutputSink) throws -> CellExecutor {
-    throw InterpreterNotWired()
+    InterpreterExecutor(output: output)
 }

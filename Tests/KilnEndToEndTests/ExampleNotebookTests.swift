@@ -19,10 +19,6 @@ final class ExampleNotebookTests: XCTestCase {
     func testEveryExampleNotebookRunsHeadless() throws {
         for notebook in try exampleNotebooks() {
             let result = try runKiln(["run", notebook.path])
-            // Until the interpreter is connected to KilnNotebook there is nothing to run with.
-            if result.stderr.contains("interpreter is not wired") {
-                throw XCTSkip("the interpreter is not wired into KilnNotebook yet")
-            }
             XCTAssertEqual(result.status, 0, "\(notebook.lastPathComponent):\n\(result.stderr)")
         }
     }

@@ -8,9 +8,11 @@ import KilnLibrary
 public final class InterpreterExecutor: CellExecutor {
     public let interpreter: Interpreter
 
-    public init(output: OutputSink, interpreter: Interpreter = KilnLibrary.makeInterpreter()) {
+    /// `stepBudget` limits each cell's loop iterations and calls (nil: no limit).
+    public init(output: OutputSink, interpreter: Interpreter = KilnLibrary.makeInterpreter(), stepBudget: Int? = nil) {
         self.interpreter = interpreter
         interpreter.output = { output.write($0) }
+        interpreter.stepBudget = stepBudget
     }
 
     public func execute(code: String, filename: String, firstLine: Int) -> CellOutcome {

@@ -25,8 +25,12 @@ struct Run: ParsableCommand {
     @Argument(help: "The notebook to run.")
     var file: String
 
+    @Option(help: "Stop a cell with TimeoutError after this many steps (loop iterations and calls).")
+    var maxSteps: Int?
+
     func run() throws {
-        let status = runNotebookFile(atPath: file)
+        let budget = maxSteps
+        let status = runNotebookFile(atPath: file) { InterpreterExecutor(output: $0, stepBudget: budget) }
         if status != 0 { throw ExitCode(status) }
     }
 }

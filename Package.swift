@@ -1,10 +1,60 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The layout is described in DESIGN.md: system libraries at the bottom, then the engine and
+// the language (which know nothing of each other), KilnLibrary binding them, the front ends,
+// and the `kiln` executable on top.
 let package = Package(
     name: "Kiln",
+    products: [
+        .executable(name: "kiln", targets: ["kiln"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
     targets: [
+        // System libraries (Debian: libreadline-dev, libsqlite3-dev, libopenblas-dev).
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+
+        // The engine (tensors, kernels, seeded generators) and the language.
+        .target(name: "KilnTensor"),
         .target(name: "KilnLang"),
-        .testTarget(name: "KilnLangTests", dependencies: ["KilnLang"]),
-    ]
+
+        // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
+        // the EmbedStdlib plugin compiles into the binary.
+        .target(
+            name: "KilnLibrary",
+            dependencies: ["KilnLang", "KilnTensor"],
+            plugins: ["EmbedStdlibPlugin"]
+        ),
+        .executableTarget(name: "EmbedStdlibTool", path: "Sources/EmbedStdlibTool"),
+        .plugin(
+            name: "EmbedStdlibPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedStdlibTool"],
+            path: "Sources/EmbedStdlibPlugin"
+        ),
+
+        // Front ends.
+        .target(name: "KilnNotebook", dependencies: ["KilnLibrary"]),
+        .executableTarget(
+            name: "kiln",
+            dependencies: [
+                "KilnNotebook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests: one target per module, the system libraries, and the `kiln` binary end to end.
+        // Runs language tests written in Kiln (testdata/*.kiln); used by the test targets only.
+        .target(name: "KilnTestSupport", dependencies: ["KilnLang"]),
+        .testTarget(name: "KilnLangTests", dependencies: ["KilnLang", "KilnTestSupport"], exclude: ["testdata"]),
+        .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary", "KilnTestSupport"], exclude: ["testdata"]),
+        .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
+        .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln"]),
+    ],
+    swiftLanguageModes: [.v5]
 )

@@ -355,8 +355,9 @@ public struct Resolver {
             return
         }
         var message = "name '\(id.name)' is not defined"
-        let candidates = scope.visibleNames + globals.names + Array(builtins.keys)
-        if let suggestion = Suggestion.closest(to: id.name, among: candidates) {
+        // Like CPython: local names first, then globals, then built-ins.
+        let groups = [scope.visibleNames, globals.names, Array(builtins.keys)]
+        if let suggestion = groups.lazy.compactMap({ Suggestion.closest(to: id.name, among: $0) }).first {
             message += ". Did you mean: '\(suggestion)'?"
         }
         throw KilnError("NameError", message, at: id.position)
@@ -428,31 +429,34 @@ enum BoundNames {
     }
 }
 
-/// "Did you mean" suggestions by edit distance, as Python 3.10+ offers them.
+/// "Did you mean" suggestions by CPython's rule: Levenshtein distance where inserting,
+/// deleting or replacing a character costs 2 and changing only its case costs 1, accepted
+/// up to (len(a) + len(b) + 3) / 3; ties go to the alphabetically first name.
 public enum Suggestion {
     public static func closest(to name: String, among candidates: [String]) -> String? {
         let target = Array(name.unicodeScalars)
-        var best: (String, Int)?
-        for c in Set(candidates) where c != name {
-            let d = distance(target, Array(c.unicodeScalars))
-            let limit = max(1, (target.count + 2) / 3)
-            guard d <= limit else { continue }
-            if let b = best, d > b.1 || (d == b.1 && c >= b.0) { continue }
-            best = (c, d)
+        var best: (name: String, distance: Int)?
+        for c in Set(candidates).sorted() where c != name {
+            let other = Array(c.unicodeScalars)
+            var limit = (target.count + other.count + 3) * 2 / 6
+            if let b = best { limit = min(limit, b.distance - 1) }
+            let d = distance(target, other)
+            if d <= limit { best = (c, d) }
         }
-        return best?.0
+        return best?.name
     }
 
     static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
+        func substitution(_ x: Unicode.Scalar, _ y: Unicode.Scalar) -> Int {
+            if x == y { return 0 }
+            return x.properties.lowercaseMapping == y.properties.lowercaseMapping ? 1 : 2
+        }
+        var previous = Array(stride(from: 0, through: 2 * b.count, by: 2))
         var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        for i in 0..<a.count {
+            current[0] = 2 * (i + 1)
+            for j in 0..<b.count {
+                current[j + 1] = min(previous[j + 1] + 2, current[j] + 2, previous[j] + substitution(a[i], b[j]))
             }
             swap(&previous, &current)
         }

@@ -217,72 +217,128 @@ public final class KTuple: KObject {
     }
 }
 
-/// An insertion-ordered hash table of keys to values: the storage of dict and set.
-/// Deleted entries leave holes that are compacted once they outnumber the live ones.
+/// An insertion-ordered hash table of keys to values: the storage of dict and set. Laid out
+/// like CPython's compact dict: entries in insertion order, plus an open-addressing index of
+/// entry numbers probed with CPython's perturbation scheme. Deleted entries leave holes that
+/// are compacted when the index is rebuilt.
 public struct OrderedTable {
     private var keys: [Value?] = []
     private var values: [Value] = []
-    private var slots: [HashKey: Int] = [:]
+    private var hashes: [Int] = []
+    /// Entry numbers by probe slot; `empty` or `deleted` otherwise. Its size is a power of two.
+    private var index: [Int32] = []
+    private var live = 0
+    private static let empty: Int32 = -1
+    private static let deleted: Int32 = -2
 
     public init() {}
 
-    public var count: Int { slots.count }
+    public var count: Int { live }
 
-    public func index(of key: Value) throws -> Int? { slots[try HashKey(key)] }
+    /// The probe slot holding `key`'s entry, or where it would be inserted (`found == false`).
+    private func probe(_ key: Value, _ hash: Int) -> (slot: Int, found: Bool) {
+        let mask = index.count - 1
+        var perturb = UInt(bitPattern: hash)
+        var i = hash & mask
+        var firstDeleted = -1
+        while true {
+            let e = index[i]
+            if e == OrderedTable.empty { return (firstDeleted >= 0 ? firstDeleted : i, false) }
+            if e == OrderedTable.deleted {
+                if firstDeleted < 0 { firstDeleted = i }
+            } else {
+                let entry = Int(e)
+                if hashes[entry] == hash, let k = keys[entry], k.isIdentical(to: key) || k.equals(key) {
+                    return (i, true)
+                }
+            }
+            perturb >>= 5
+            i = (i &* 5 &+ 1 &+ Int(bitPattern: perturb)) & mask
+        }
+    }
+
+    private func entry(of key: Value) throws -> Int? {
+        let hash = try key.hashValue()
+        guard !index.isEmpty else { return nil }
+        let (slot, found) = probe(key, hash)
+        return found ? Int(index[slot]) : nil
+    }
+
+    public func index(of key: Value) throws -> Int? { try entry(of: key) }
 
     public func value(for key: Value) throws -> Value? {
-        guard let i = slots[try HashKey(key)] else { return nil }
-        return values[i]
+        guard let e = try entry(of: key) else { return nil }
+        return values[e]
     }
 
     public mutating func set(_ key: Value, _ value: Value) throws {
-        let hashKey = try HashKey(key)
-        if let i = slots[hashKey] {
-            values[i] = value
-        } else {
-            slots[hashKey] = keys.count
-            keys.append(key)
-            values.append(value)
+        let hash = try key.hashValue()
+        if (keys.count + 1) * 3 >= index.count * 2 { rebuild(minimumCapacity: live + 1) }
+        let (slot, found) = probe(key, hash)
+        if found {
+            values[Int(index[slot])] = value
+            return
         }
+        index[slot] = Int32(keys.count)
+        keys.append(key)
+        values.append(value)
+        hashes.append(hash)
+        live += 1
     }
 
     /// Removes `key`, returning its value (nil when absent).
     @discardableResult
     public mutating func remove(_ key: Value) throws -> Value? {
-        guard let i = slots.removeValue(forKey: try HashKey(key)) else { return nil }
-        keys[i] = nil
-        let value = values[i]
-        values[i] = .none
-        if keys.count > 16 && slots.count * 2 < keys.count { compact() }
+        let hash = try key.hashValue()
+        guard !index.isEmpty else { return nil }
+        let (slot, found) = probe(key, hash)
+        guard found else { return nil }
+        let e = Int(index[slot])
+        index[slot] = OrderedTable.deleted
+        keys[e] = nil
+        let value = values[e]
+        values[e] = .none
+        live -= 1
         return value
     }
 
     public mutating func removeAll() {
-        keys = []
-        values = []
-        slots = [:]
+        self = OrderedTable()
     }
 
-    private mutating func compact() {
-        var newKeys: [Value?] = []
-        var newValues: [Value] = []
-        newKeys.reserveCapacity(slots.count)
-        newValues.reserveCapacity(slots.count)
-        for (i, k) in keys.enumerated() {
-            guard let k = k else { continue }
-            // Keys in the table were hashable when inserted.
-            if let hashKey = try? HashKey(k) { slots[hashKey] = newKeys.count }
-            newKeys.append(k)
-            newValues.append(values[i])
+    /// Drops deleted entries and re-indexes with room for `minimumCapacity` live entries.
+    private mutating func rebuild(minimumCapacity: Int) {
+        var size = 8
+        while size * 2 <= minimumCapacity * 3 { size *= 2 }
+        if live < keys.count {
+            var newKeys: [Value?] = [], newValues: [Value] = [], newHashes: [Int] = []
+            newKeys.reserveCapacity(live)
+            for (i, k) in keys.enumerated() where k != nil {
+                newKeys.append(k)
+                newValues.append(values[i])
+                newHashes.append(hashes[i])
+            }
+            keys = newKeys
+            values = newValues
+            hashes = newHashes
         }
-        keys = newKeys
-        values = newValues
+        index = [Int32](repeating: OrderedTable.empty, count: size * 2)
+        let mask = index.count - 1
+        for (e, hash) in hashes.enumerated() {
+            var perturb = UInt(bitPattern: hash)
+            var i = hash & mask
+            while index[i] != OrderedTable.empty {
+                perturb >>= 5
+                i = (i &* 5 &+ 1 &+ Int(bitPattern: perturb)) & mask
+            }
+            index[i] = Int32(e)
+        }
     }
 
     /// Live entries in insertion order.
     public var entries: [(key: Value, value: Value)] {
         var result: [(key: Value, value: Value)] = []
-        result.reserveCapacity(count)
+        result.reserveCapacity(live)
         for (i, k) in keys.enumerated() {
             if let k = k { result.append((k, values[i])) }
         }
@@ -305,7 +361,7 @@ public final class KDict: KObject {
 
     public func get(_ key: Value) throws -> Value? { try table.value(for: key) }
     public func set(_ key: Value, _ value: Value) throws { try table.set(key, value) }
-    public func contains(_ key: Value) -> Bool { ((try? table.index(of: key)) ?? nil) != nil }
+    public func has(_ key: Value) -> Bool { ((try? table.index(of: key)) ?? nil) != nil }
 
     public override func repr() -> String {
         Repr.guarded(self, "{...}") {
@@ -484,6 +540,7 @@ public final class KRange: KObject {
 
 final class RangeIterator: KIterator {
     private var next_: Int
+    private var done = false
     private let stop: Int
     private let step: Int
 
@@ -494,9 +551,12 @@ final class RangeIterator: KIterator {
     }
 
     override func next() -> Value? {
-        if step > 0 ? next_ >= stop : next_ <= stop { return nil }
-        defer { next_ += step }
-        return .int(next_)
+        if done || (step > 0 ? next_ >= stop : next_ <= stop) { return nil }
+        let current = next_
+        let (n, overflow) = next_.addingReportingOverflow(step)
+        next_ = n
+        done = overflow
+        return .int(current)
     }
 }
 

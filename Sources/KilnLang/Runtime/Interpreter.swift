@@ -140,16 +140,17 @@ public final class Interpreter {
     /// `firstLine` is the line of the file where the cell's text starts, so positions in
     /// errors point into the file.
     public func run(_ source: String, filename: String, firstLine: Int = 1) -> CellResult {
-        var result: CellResult = .success(nil)
+        final class Outcome: @unchecked Sendable { var result: CellResult = .success(nil) }
+        let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
-            result = self.runOnCurrentThread(source, filename: filename, firstLine: firstLine)
+            outcome.result = self.runOnCurrentThread(source, filename: filename, firstLine: firstLine)
             done.signal()
         }
         thread.stackSize = 512 << 20
         thread.start()
         done.wait()
-        return result
+        return outcome.result
     }
 
     /// Runs a cell on the calling thread (which must have a large enough stack).
@@ -248,12 +249,13 @@ public final class Interpreter {
                 locals.deallocate()
             }
         }
+        // Binding errors and the recursion limit belong to the caller's line, not the callee's.
+        if depth > recursionLimit {
+            throw KilnError("RecursionError", "maximum recursion depth exceeded")
+        }
+        try tick()
+        try bind(locals)
         do {
-            if depth > recursionLimit {
-                throw KilnError("RecursionError", "maximum recursion depth exceeded")
-            }
-            try tick()
-            try bind(locals)
             for slot in code.cellSlots { locals[slot] = .object(KCell(locals[slot])) }
             if case .returned(let v) = try code.body(Frame(locals: locals, function: fn)) { return v }
             return .none

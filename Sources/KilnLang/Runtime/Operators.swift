@@ -25,9 +25,9 @@ public enum Operators {
         case (.string(let x), .string(let y)) where op == .add:
             return .string(x + y)
         case (.string(let s), _) where op == .multiply:
-            if let n = b.asInt { return .string(n > 0 ? String(repeating: s, count: n) : "") }
+            if let n = b.asInt { return .string(try repeated(s, n)) }
         case (_, .string(let s)) where op == .multiply:
-            if let n = a.asInt { return .string(n > 0 ? String(repeating: s, count: n) : "") }
+            if let n = a.asInt { return .string(try repeated(s, n)) }
         case (.string(let s), _) where op == .modulo:
             return .string(try Format.percent(s, b))
         case (.string, _) where op == .add:
@@ -41,6 +41,16 @@ public enum Operators {
             throw KilnError.type("can only concatenate list (not \"\(b.typeName)\") to list")
         }
         throw KilnError.type("unsupported operand type(s) for \(op.rawValue): '\(a.typeName)' and '\(b.typeName)'")
+    }
+
+    /// `s * n`: empty for n <= 0, as in Python; MemoryError past 4 GiB instead of a crash.
+    static func repeated(_ s: String, _ n: Int) throws -> String {
+        guard n > 0, !s.isEmpty else { return "" }
+        let (total, overflow) = s.utf8.count.multipliedReportingOverflow(by: n)
+        guard !overflow, total <= 1 << 32 else {
+            throw KilnError("MemoryError", "repeated string is too long")
+        }
+        return String(repeating: s, count: n)
     }
 
     private static func isNumeric(_ v: Value) -> Bool {

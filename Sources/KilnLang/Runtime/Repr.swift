@@ -114,12 +114,15 @@ public enum Repr {
     }
 
     private static var visiting: Set<ObjectIdentifier> = []
+    /// Containers nested deeper than this print as their placeholder (Python would raise
+    /// RecursionError; a repr never fails in Kiln).
+    static let maximumDepth = 1000
 
     /// Runs `body` unless `object` is already being printed further up (a container that
-    /// contains itself), in which case it returns `placeholder`.
+    /// contains itself) or nesting is too deep, in which case it returns `placeholder`.
     public static func guarded(_ object: AnyObject, _ placeholder: String, _ body: () -> String) -> String {
         let id = ObjectIdentifier(object)
-        guard !visiting.contains(id) else { return placeholder }
+        guard !visiting.contains(id), visiting.count < maximumDepth else { return placeholder }
         visiting.insert(id)
         defer { visiting.remove(id) }
         return body()

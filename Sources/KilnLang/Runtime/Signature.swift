@@ -63,7 +63,7 @@ public final class ParameterList {
                 slots[slot] = value
             } else if let extra = extraKeywords {
                 let key = Value.string(name)
-                if extra.contains(key) {
+                if extra.has(key) {
                     throw KilnError.type("\(function)() got multiple values for keyword argument '\(name)'")
                 }
                 try extra.set(key, value)

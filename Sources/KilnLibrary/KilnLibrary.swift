@@ -1,0 +1,19 @@
+/// KilnLibrary binds the engine to the language: it registers the native modules (math,
+/// random, and later keras, np, search and learners) and the stdlib/ modules written in Kiln.
+
+import KilnLang
+
+/// Builds interpreters with Kiln's native modules and the stdlib/ modules registered.
+public enum KilnLibrary {
+    /// A new session's interpreter.
+    public static func makeInterpreter() -> Interpreter {
+        let registry = ModuleRegistry()
+        let rng = PythonRandom()
+        registry.register("math") { _ in MathModule.make() }
+        registry.register("random") { _ in RandomModule.make(rng) }
+        for (name, source) in embeddedStdlibSources {
+            registry.registerSource(name, source)
+        }
+        return Interpreter(modules: registry)
+    }
+}

@@ -1,0 +1,32 @@
+/// The one place the front ends get their interpreter from: `InterpreterExecutor` runs cells
+/// with a Kiln interpreter session that has every native and stdlib module registered.
+
+import KilnLang
+import KilnLibrary
+
+/// Runs cells in one Kiln session, writing printed output to a sink as it happens.
+public final class InterpreterExecutor: CellExecutor {
+    public let interpreter: Interpreter
+
+    /// `stepBudget` limits each cell's loop iterations and calls (nil: no limit).
+    public init(output: OutputSink, interpreter: Interpreter = KilnLibrary.makeInterpreter(), stepBudget: Int? = nil) {
+        self.interpreter = interpreter
+        interpreter.output = { output.write($0) }
+        interpreter.stepBudget = stepBudget
+    }
+
+    public func execute(code: String, filename: String, firstLine: Int) -> CellOutcome {
+        switch interpreter.run(code, filename: filename, firstLine: firstLine) {
+        case .success(let value):
+            return .completed(result: value.map { Repr.repr($0) })
+        case .failure(let error):
+            return .failed(traceback: interpreter.formatTraceback(error))
+        }
+    }
+}
+
+/// Creates the executor that runs cells with the Kiln interpreter, writing printed output to
+/// `output`. `kiln run` (and later the REPL) call this and nothing else to get one.
+public func makeDefaultExecutor(output: OutputSink) throws -> CellExecutor {
+    InterpreterExecutor(output: output)
+}

@@ -4,6 +4,8 @@
 /// reach their methods unbound (`map(str.upper, names)`). Also the text-to-number parsing
 /// those conversions share with the rest of the runtime.
 
+import Foundation
+
 /// A type object: `<class 'int'>`. Kiln has no classes, so a type is just its name plus,
 /// for the built-in types, the conversion function that calling it runs.
 public final class KType: KObject {
@@ -40,17 +42,44 @@ public final class KType: KObject {
         return .object(unboundMethod(attribute))
     }
 
-    /// `str.upper`: the method as a function whose first argument is the receiver.
+    /// `str.upper`: the method as a function whose first argument is the receiver. A method
+    /// declared here keeps its parameters and doc (`help(str.split)`); one added by the
+    /// engine takes `*args, **kwargs` and forwards them.
     private func unboundMethod(_ method: String) -> KBuiltin {
         let typeName = name
-        return KBuiltin(method, "self, /, *args, **kwargs", doc: "\(typeName).\(method) called with its object first.") { a in
+        let declared = methods[method]
+        let parameters = declared?.signature.text ?? "*args, **kwargs"
+        let signature = parameters.trimmingCharacters(in: .whitespaces).isEmpty ? "self, /" : "self, /, " + parameters
+        let doc = declared?.doc ?? "\(typeName).\(method) called with its object first."
+        let kinds = Signature(signature).parameters.kinds
+        return KBuiltin(method, signature, doc: doc) { a in
             guard a[0].typeName == typeName else {
                 throw KilnError.type("descriptor '\(method)' for '\(typeName)' objects doesn't apply to a '\(a[0].typeName)' object")
             }
-            let rest = a[1].as(KTuple.self)?.items ?? []
-            let keywords = a[2].as(KDict.self)?.table.entries.map { (name: Repr.str($0.key), value: $0.value) } ?? []
-            return try a.interpreter.callBuiltinMethod(method, on: a[0], Arguments(rest, keywords: keywords))
+            return try a.interpreter.callBuiltinMethod(method, on: a[0], a.forwarded(from: 1, kinds: kinds))
         }
+    }
+}
+
+extension BoundArguments {
+    /// The bound arguments from parameter `first` on (of a signature with these parameter
+    /// `kinds`) as call arguments again: positional
+    /// parameters by position, `*args` spread, keyword-only ones and `**kwargs` by name.
+    func forwarded(from first: Int, kinds: [ParameterList.Kind]) -> Arguments {
+        var args = Arguments()
+        for i in first..<values.count {
+            switch kinds[i] {
+            case .varargs:
+                args.positional += values[i].as(KTuple.self)?.items ?? []
+            case .kwargs:
+                args.keywords += values[i].as(KDict.self)?.table.entries.map { (name: Repr.str($0.key), value: $0.value) } ?? []
+            case .keywordOnly:
+                args.keywords.append((name: names[i], value: values[i]))
+            case .positional, .positionalOnly:
+                args.positional.append(values[i])
+            }
+        }
+        return args
     }
 }
 

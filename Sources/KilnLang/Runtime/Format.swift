@@ -144,7 +144,9 @@ public enum Format {
     private static func formatString(_ s: String, spec text: String) throws -> String {
         let spec = try Spec(text, typeName: "str", defaultType: "s", defaultAlign: "<")
         guard spec.type == "s" else { throw spec.unknownType("str") }
-        if spec.sign != nil { throw KilnError.value("Sign not allowed in string format specifier") }
+        if let sign = spec.sign {
+            throw KilnError.value("\(sign == " " ? "Space" : "Sign") not allowed in string format specifier")
+        }
         if spec.noNegativeZero { throw KilnError.value("Negative zero coercion (z) not allowed in string format specifier") }
         if spec.alternate { throw KilnError.value("Alternate form (#) not allowed in string format specifier") }
         if spec.align == "=" { throw KilnError.value("'=' alignment not allowed in string format specifier") }

@@ -15,7 +15,8 @@ final class LanguageTests: XCTestCase {
     }
 
     /// Each script has a test method below; this keeps the list and the folder in step.
-    static let scripts = ["control", "errors", "functions", "imports", "literals", "operators"]
+    static let scripts = ["builtins", "control", "dicts", "errors", "format", "functions", "imports", "lists", "literals",
+                          "operators", "sets", "strings"]
 
     func testEveryScriptHasATest() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: LanguageTests.testdata.path)
@@ -31,4 +32,10 @@ extension LanguageTests {
     func test_imports() { runScript("imports") }
     func test_literals() { runScript("literals") }
     func test_operators() { runScript("operators") }
+    func test_builtins() { runScript("builtins") }
+    func test_strings() { runScript("strings") }
+    func test_lists() { runScript("lists") }
+    func test_dicts() { runScript("dicts") }
+    func test_sets() { runScript("sets") }
+    func test_format() { runScript("format") }
 }

@@ -14,8 +14,14 @@ extension Interpreter {
                 return .string(try Format.strFormat(a.text, args, a.interpreter))
             },
             KBuiltin("join", "iterable, /", doc: "The strings of the iterable with this string between them.") { a in
+                let items: [Value]
+                do {
+                    items = try a.interpreter.iterate(a[0])
+                } catch let e as KilnError where e.type == "TypeError" {
+                    throw KilnError.type("can only join an iterable")
+                }
                 var parts: [String] = []
-                for (i, item) in try a.interpreter.iterate(a[0]).enumerated() {
+                for (i, item) in items.enumerated() {
                     guard case .string(let s) = item else {
                         throw KilnError.type("sequence item \(i): expected str instance, \(item.typeName) found")
                     }

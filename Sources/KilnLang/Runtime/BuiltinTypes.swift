@@ -172,7 +172,7 @@ enum Conversions {
 
     /// `range(start, stop, step)`, refusing ranges whose length does not fit in an int.
     static func range(_ start: Int, _ stop: Int, _ step: Int) throws -> KRange {
-        guard !stop.subtractingReportingOverflow(start).overflow else {
+        guard !stop.subtractingReportingOverflow(start).overflow, !start.subtractingReportingOverflow(stop).overflow else {
             throw KilnError.overflow("range(\(start), \(stop), \(step)) has too many elements")
         }
         return KRange(start: start, stop: stop, step: step)

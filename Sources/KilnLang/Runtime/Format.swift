@@ -287,15 +287,21 @@ public enum Format {
     /// C's `%.*<type>` conversion of a finite double (exact, with round-half-even on ties).
     static func cFormat(_ type: String, _ precision: Int, _ d: Double, alternate: Bool) -> String {
         let format = "%" + (alternate ? "#" : "") + ".*" + type
-        var size = 64
+        let p = Int32(clamping: precision)
+        // Most numbers fit a small buffer; longer ones are printed again into one of the right size.
+        var size = 128
         while true {
-            var buffer = [CChar](repeating: 0, count: size)
-            let n = withVaList([Int32(clamping: precision), d]) { vsnprintf(&buffer, size, format, $0) }
-            if n < 0 { return "" }
-            if Int(n) < size {
-                return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let (length, text) = withUnsafeTemporaryAllocation(of: CChar.self, capacity: size) { buffer -> (Int, String) in
+                guard let base = buffer.baseAddress else { return (-1, "") }
+                let n = Int(withVaList([p, d]) { vsnprintf(base, size, format, $0) })
+                guard n >= 0, n < size else { return (n, "") }
+                return (n, base.withMemoryRebound(to: UInt8.self, capacity: n) {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
+                })
             }
-            size = Int(n) + 1
+            if length < 0 { return "" }
+            if length < size { return text }
+            size = length + 1
         }
     }
 

@@ -119,8 +119,10 @@ enum Sorting {
                     }
                     k += 1
                 }
-                while i < middle { buffer[k] = items[i]; i += 1; k += 1 }
-                while j < end { buffer[k] = items[j]; j += 1; k += 1 }
+                // One run is used up; the rest of the other is already in order.
+                buffer.replaceSubrange(k..<(k + middle - i), with: items[i..<middle])
+                k += middle - i
+                buffer.replaceSubrange(k..<(k + end - j), with: items[j..<end])
                 start = end
             }
             swap(&items, &buffer)

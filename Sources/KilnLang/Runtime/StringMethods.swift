@@ -30,7 +30,7 @@ extension Interpreter {
                 return .string(parts.joined(separator: a.text))
             },
             KBuiltin("replace", "old, new, count=-1, /", doc: "A copy with occurrences of old replaced by new (the first count of them, if given).") { a in
-                .string(Strings.replace(a.scalars, Array(try a.string(0).unicodeScalars), try a.string(1), count: try a.index(2)))
+                .string(try Strings.replace(a.scalars, Array(try a.string(0).unicodeScalars), try a.string(1), count: try a.index(2)))
             },
         ])
     }
@@ -207,13 +207,17 @@ extension Interpreter {
                 let size = try a.index(0)
                 var out = String.UnicodeScalarView()
                 var column = 0
+                var length = 0
                 for c in a.text.unicodeScalars {
                     if c == "\t" {
                         let n = size > 0 ? size - column % size : 0
-                        out.append(contentsOf: repeatElement(" ", count: try Strings.checkedWidth(n)))
+                        length += n
+                        _ = try Strings.checkedWidth(length)
+                        out.append(contentsOf: repeatElement(" ", count: n))
                         column += n
                     } else {
                         out.append(c)
+                        length += 1
                         column = c == "\n" || c == "\r" ? 0 : column + 1
                     }
                 }
@@ -398,8 +402,14 @@ enum Strings {
 
     /// `str.replace`: `count` replacements at most (all when negative); an empty `old` inserts
     /// `new` around every character.
-    static func replace(_ s: [Unicode.Scalar], _ old: [Unicode.Scalar], _ new: String, count: Int) -> String {
+    static func replace(_ s: [Unicode.Scalar], _ old: [Unicode.Scalar], _ new: String, count: Int) throws -> String {
         var remaining = count < 0 ? Int.max : count
+        // Refuse results that cannot fit in memory before building them.
+        let replacements = min(remaining, old.isEmpty ? s.count + 1 : s.count / old.count)
+        let growth = max(new.unicodeScalars.count - old.count, 0).multipliedReportingOverflow(by: replacements)
+        guard !growth.overflow, s.count + growth.partialValue <= 1 << 32 else {
+            throw KilnError("MemoryError", "replace() result is too long")
+        }
         var out = String.UnicodeScalarView()
         if old.isEmpty {
             for c in s {

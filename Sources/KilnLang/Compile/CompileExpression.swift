@@ -170,44 +170,29 @@ extension Compiler {
         }
         let r = try expression(right)
         switch op {
-        case .add:
-            return { f in
-                let a = try l(f), b = try r(f)
-                if case .int(let x) = a, case .int(let y) = b {
-                    let (s, o) = x.addingReportingOverflow(y)
-                    if !o { return .int(s) }
-                } else if case .float(let x) = a, case .float(let y) = b {
-                    return .float(x + y)
-                }
-                return try at(pos) { try Operators.binary(.add, a, b) }
-            }
-        case .subtract:
-            return { f in
-                let a = try l(f), b = try r(f)
-                if case .int(let x) = a, case .int(let y) = b {
-                    let (s, o) = x.subtractingReportingOverflow(y)
-                    if !o { return .int(s) }
-                } else if case .float(let x) = a, case .float(let y) = b {
-                    return .float(x - y)
-                }
-                return try at(pos) { try Operators.binary(.subtract, a, b) }
-            }
-        case .multiply:
-            return { f in
-                let a = try l(f), b = try r(f)
-                if case .int(let x) = a, case .int(let y) = b {
-                    let (s, o) = x.multipliedReportingOverflow(by: y)
-                    if !o { return .int(s) }
-                } else if case .float(let x) = a, case .float(let y) = b {
-                    return .float(x * y)
-                }
-                return try at(pos) { try Operators.binary(.multiply, a, b) }
-            }
+        case .add: return Compiler.arithmetic(Add.self, l, r, pos)
+        case .subtract: return Compiler.arithmetic(Subtract.self, l, r, pos)
+        case .multiply: return Compiler.arithmetic(Multiply.self, l, r, pos)
         default:
             return { f in
                 let a = try l(f), b = try r(f)
                 return try at(pos) { try Operators.binary(op, a, b) }
             }
+        }
+    }
+
+    /// `+`, `-` or `*` with inline int (overflow-checked) and float cases; anything else goes
+    /// to `Operators.binary`. Specialised per operator at compile time, so no indirect call.
+    private static func arithmetic<K: InlineArithmetic>(_: K.Type, _ l: @escaping Eval, _ r: @escaping Eval, _ pos: Position) -> Eval {
+        return { f in
+            let a = try l(f), b = try r(f)
+            if case .int(let x) = a, case .int(let y) = b {
+                let (s, o) = K.int(x, y)
+                if !o { return .int(s) }
+            } else if case .float(let x) = a, case .float(let y) = b {
+                return .float(K.float(x, y))
+            }
+            return try at(pos) { try Operators.binary(K.op, a, b) }
         }
     }
 
@@ -330,4 +315,29 @@ extension Compiler {
         }
         return out
     }
+}
+
+/// An operator with inline fast paths for two ints and two floats.
+protocol InlineArithmetic {
+    static var op: BinaryOp { get }
+    static func int(_ a: Int, _ b: Int) -> (partialValue: Int, overflow: Bool)
+    static func float(_ a: Double, _ b: Double) -> Double
+}
+
+enum Add: InlineArithmetic {
+    static var op: BinaryOp { .add }
+    static func int(_ a: Int, _ b: Int) -> (partialValue: Int, overflow: Bool) { a.addingReportingOverflow(b) }
+    static func float(_ a: Double, _ b: Double) -> Double { a + b }
+}
+
+enum Subtract: InlineArithmetic {
+    static var op: BinaryOp { .subtract }
+    static func int(_ a: Int, _ b: Int) -> (partialValue: Int, overflow: Bool) { a.subtractingReportingOverflow(b) }
+    static func float(_ a: Double, _ b: Double) -> Double { a - b }
+}
+
+enum Multiply: InlineArithmetic {
+    static var op: BinaryOp { .multiply }
+    static func int(_ a: Int, _ b: Int) -> (partialValue: Int, overflow: Bool) { a.multipliedReportingOverflow(by: b) }
+    static func float(_ a: Double, _ b: Double) -> Double { a * b }
 }

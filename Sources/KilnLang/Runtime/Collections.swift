@@ -67,26 +67,28 @@ public enum SequenceIndex {
     }
 }
 
-/// Python's `list`: a mutable sequence.
-public final class KList: KObject {
+/// What list and tuple share: an array of elements with Python's sequence equality,
+/// ordering, membership, iteration, indexing, slicing, `+` and `*`. Subclasses name their type
+/// and say how to make a new instance of it.
+public class KSequence: KObject {
     public var items: [Value]
 
-    public init(_ items: [Value] = []) { self.items = items }
+    public init(_ items: [Value]) { self.items = items }
 
-    public override var typeName: String { "list" }
+    /// A new sequence of this type (for slices, `+` and `*`).
+    func make(_ items: [Value]) -> KSequence { preconditionFailure("KSequence.make is abstract") }
+
     public override var truth: Bool { !items.isEmpty }
     public override var count: Int? { items.count }
-    public override func repr() -> String { Repr.sequence(self, items, open: "[", close: "]") }
-    public override func hashValue() throws -> Int { throw KilnError.type("unhashable type: 'list'") }
 
     public override func isEqual(to other: Value) -> Bool {
-        guard let o = other.as(KList.self) else { return false }
-        return o === self || (o.items.count == items.count && zip(items, o.items).allSatisfy { $0.equals($1) })
+        guard case .object(let o) = other, type(of: o) == type(of: self), let s = o as? KSequence else { return false }
+        return s === self || (s.items.count == items.count && zip(items, s.items).allSatisfy { $0.equals($1) })
     }
 
     public override func compare(to other: Value) throws -> Int? {
-        guard let o = other.as(KList.self) else { return nil }
-        return try SequenceIndex.compare(items, o.items)
+        guard case .object(let o) = other, type(of: o) == type(of: self), let s = o as? KSequence else { return nil }
+        return try SequenceIndex.compare(items, s.items)
     }
 
     public override func contains(_ value: Value) -> Bool? { items.contains { $0.equals(value) } }
@@ -94,10 +96,40 @@ public final class KList: KObject {
 
     public override func getItem(_ key: Value) throws -> Value {
         if let slice = key.as(KSlice.self) {
-            return .object(KList(try SequenceIndex.indices(slice, count: items.count).map { items[$0] }))
+            return .object(make(try SequenceIndex.indices(slice, count: items.count).map { items[$0] }))
         }
-        return items[try SequenceIndex.resolve(key, count: items.count, kind: "list")]
+        return items[try SequenceIndex.resolve(key, count: items.count, kind: typeName)]
     }
+
+    public override func binaryOp(_ op: BinaryOp, _ other: Value, reversed: Bool) throws -> Value? {
+        switch op {
+        case .add:
+            guard !reversed, case .object(let o) = other, type(of: o) == type(of: self), let s = o as? KSequence else { return nil }
+            return .object(make(items + s.items))
+        case .multiply:
+            guard let n = other.asInt else { return nil }
+            return .object(make(try SequenceIndex.repeated(items, n)))
+        default:
+            return nil
+        }
+    }
+
+    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        try interpreter.callBuiltinMethod(name, on: .object(self), args)
+    }
+    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        interpreter.builtinMethod(name, of: .object(self))
+    }
+}
+
+/// Python's `list`: a mutable sequence.
+public final class KList: KSequence {
+    public override init(_ items: [Value] = []) { super.init(items) }
+    override func make(_ items: [Value]) -> KSequence { KList(items) }
+
+    public override var typeName: String { "list" }
+    public override func repr() -> String { Repr.sequence(self, items, open: "[", close: "]") }
+    public override func hashValue() throws -> Int { throw KilnError.type("unhashable type: 'list'") }
 
     public override func setItem(_ key: Value, _ value: Value) throws {
         if let slice = key.as(KSlice.self) {
@@ -135,36 +167,14 @@ public final class KList: KObject {
         for (i, v) in zip(selected, replacement) { items[i] = v }
     }
 
-    public override func binaryOp(_ op: BinaryOp, _ other: Value, reversed: Bool) throws -> Value? {
-        switch op {
-        case .add:
-            guard !reversed, let o = other.as(KList.self) else { return nil }
-            return .object(KList(items + o.items))
-        case .multiply:
-            guard let n = other.asInt else { return nil }
-            return .object(KList(try SequenceIndex.repeated(items, n)))
-        default:
-            return nil
-        }
-    }
-
-    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
-        try interpreter.callBuiltinMethod(name, on: .object(self), args)
-    }
-    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        interpreter.builtinMethod(name, of: .object(self))
-    }
 }
 
 /// Python's `tuple`: an immutable sequence, hashable when its elements are.
-public final class KTuple: KObject {
-    public let items: [Value]
-
-    public init(_ items: [Value]) { self.items = items }
+public final class KTuple: KSequence {
+    public override init(_ items: [Value]) { super.init(items) }
+    override func make(_ items: [Value]) -> KSequence { KTuple(items) }
 
     public override var typeName: String { "tuple" }
-    public override var truth: Bool { !items.isEmpty }
-    public override var count: Int? { items.count }
 
     public override func repr() -> String {
         items.count == 1 ? "(\(Repr.repr(items[0])),)" : Repr.sequence(self, items, open: "(", close: ")")
@@ -174,46 +184,6 @@ public final class KTuple: KObject {
         var hasher = Hasher()
         for item in items { hasher.combine(try item.hashValue()) }
         return hasher.finalize()
-    }
-
-    public override func isEqual(to other: Value) -> Bool {
-        guard let o = other.as(KTuple.self) else { return false }
-        return o === self || (o.items.count == items.count && zip(items, o.items).allSatisfy { $0.equals($1) })
-    }
-
-    public override func compare(to other: Value) throws -> Int? {
-        guard let o = other.as(KTuple.self) else { return nil }
-        return try SequenceIndex.compare(items, o.items)
-    }
-
-    public override func contains(_ value: Value) -> Bool? { items.contains { $0.equals(value) } }
-    public override func makeIterator() -> KIterator? { ArrayIterator(items) }
-
-    public override func getItem(_ key: Value) throws -> Value {
-        if let slice = key.as(KSlice.self) {
-            return .object(KTuple(try SequenceIndex.indices(slice, count: items.count).map { items[$0] }))
-        }
-        return items[try SequenceIndex.resolve(key, count: items.count, kind: "tuple")]
-    }
-
-    public override func binaryOp(_ op: BinaryOp, _ other: Value, reversed: Bool) throws -> Value? {
-        switch op {
-        case .add:
-            guard !reversed, let o = other.as(KTuple.self) else { return nil }
-            return .object(KTuple(items + o.items))
-        case .multiply:
-            guard let n = other.asInt else { return nil }
-            return .object(KTuple(try SequenceIndex.repeated(items, n)))
-        default:
-            return nil
-        }
-    }
-
-    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
-        try interpreter.callBuiltinMethod(name, on: .object(self), args)
-    }
-    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        interpreter.builtinMethod(name, of: .object(self))
     }
 }
 

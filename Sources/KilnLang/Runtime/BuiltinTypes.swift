@@ -6,6 +6,13 @@
 
 import Foundation
 
+/// A native object that stands for a plain number or string (an array scalar, a 0-d
+/// tensor): int(), float(), abs(), round() and format specs (`f"{loss:.4f}"`) use its
+/// scalar value.
+public protocol KScalarConvertible {
+    var scalarValue: Value? { get }
+}
+
 /// A type object: `<class 'int'>`. Kiln has no classes, so a type is just its name plus,
 /// for the built-in types, the conversion function that calling it runs.
 public final class KType: KObject {
@@ -107,10 +114,10 @@ extension Interpreter {
                 Convert a number or string to an int: int(3.9) is 3, int(" 12 ") is 12, \
                 int("ff", 16) is 255; base 0 reads a 0x/0o/0b prefix.
                 """) { a in
-                try Conversions.int(a[0], base: a.isNone(1) ? nil : try a.index(1), a.interpreter)
+                try Conversions.int(a[0], base: a.isNone(1) ? nil : try a.index(1))
             },
             KBuiltin("float", "x=0.0, /", doc: "Convert a number or string (\"1.5\", \"inf\", \"nan\") to a float.") { a in
-                .float(try Conversions.float(a[0], a.interpreter))
+                .float(try Conversions.float(a[0]))
             },
             KBuiltin("str", "object=''", doc: "The printable text of an object (what print shows).") { a in
                 .string(Repr.str(a[0]))
@@ -133,7 +140,7 @@ extension Interpreter {
                 arguments: dict(a=1), dict([("a", 1)]), dict(other, b=2).
                 """) { a in
                 let d = KDict()
-                try a.interpreter.update(d, a, function: "dict")
+                try a.interpreter.updateDict(d, a, function: "dict")
                 return .object(d)
             },
             KBuiltin("range", "start_or_stop, stop=None, step=1, /", doc: """
@@ -179,7 +186,7 @@ enum Conversions {
     }
 
     /// `int(x)` or `int(x, base)`.
-    static func int(_ x: Value, base: Int?, _ interpreter: Interpreter) throws -> Value {
+    static func int(_ x: Value, base: Int?) throws -> Value {
         if let base = base {
             guard case .string(let s) = x else {
                 throw KilnError.type("int() can't convert non-string with explicit base")
@@ -195,14 +202,14 @@ enum Conversions {
         case .float(let d): return .int(try truncate(d))
         case .string(let s): return .int(try parseInt(s, base: 10))
         case .object(let o):
-            if let v = try special(o, "__int__", interpreter), v.asInt != nil { return v }
+            if let v = (o as? KScalarConvertible)?.scalarValue { return try int(v, base: nil) }
         case .none: break
         }
         throw KilnError.type("int() argument must be a string, a bytes-like object or a real number, not '\(x.typeName)'")
     }
 
     /// `float(x)`.
-    static func float(_ x: Value, _ interpreter: Interpreter) throws -> Double {
+    static func float(_ x: Value) throws -> Double {
         switch x {
         case .float(let d): return d
         case .int(let i): return Double(i)
@@ -213,17 +220,10 @@ enum Conversions {
             }
             return d
         case .object(let o):
-            if let v = try special(o, "__float__", interpreter), let d = v.asDouble { return d }
+            if let v = (o as? KScalarConvertible)?.scalarValue { return try float(v) }
         case .none: break
         }
         throw KilnError.type("float() argument must be a string or a real number, not '\(x.typeName)'")
-    }
-
-    /// Calls a native object's conversion hook (`__int__`, `__float__`, `__abs__`,
-    /// `__round__`) when it has one, so engine types such as array scalars convert.
-    static func special(_ o: KObject, _ name: String, _ interpreter: Interpreter, _ args: [Value] = []) throws -> Value? {
-        guard let method = try o.attribute(name, interpreter) else { return nil }
-        return try interpreter.call(method, Arguments(args))
     }
 
     /// The value of a digit in bases up to 36 (any Unicode decimal digit, then a–z).

@@ -9,35 +9,13 @@ extension Interpreter {
     var numericBuiltins: [KBuiltin] {
         [
             KBuiltin("abs", "x, /", doc: "The absolute value of a number.") { a in
-                switch a[0] {
-                case .int(let i):
-                    if i == Int.min { throw KilnError.overflow("integer overflow: abs(\(i)) does not fit in a 64-bit int") }
-                    return .int(abs(i))
-                case .bool(let b): return .int(b ? 1 : 0)
-                case .float(let d): return .float(abs(d))
-                case .object(let o):
-                    if let v = try Conversions.special(o, "__abs__", a.interpreter) { return v }
-                default: break
-                }
-                throw KilnError.type("bad operand type for abs(): '\(a[0].typeName)'")
+                try Arithmetic.absolute(a[0])
             },
             KBuiltin("round", "number, ndigits=None", doc: """
                 Round to the nearest integer (an int), or to ndigits decimal places (a float); \
                 halves go to the even neighbour: round(2.5) is 2, round(0.125, 2) is 0.12.
                 """) { a in
-                let digits = a.isNone(1) ? nil : try a.index(1)
-                switch a[0] {
-                case .int(let i): return .int(try Rounding.round(i, digits: digits ?? 0))
-                case .bool(let b): return .int(b ? 1 : 0)
-                case .float(let d):
-                    guard let n = digits else { return .int(try Conversions.truncate(d.rounded(.toNearestOrEven))) }
-                    return .float(try Rounding.round(d, digits: n))
-                case .object(let o):
-                    let extra = digits.map { [Value.int($0)] } ?? []
-                    if let v = try Conversions.special(o, "__round__", a.interpreter, extra) { return v }
-                default: break
-                }
-                throw KilnError.type("type \(a[0].typeName) doesn't define __round__ method")
+                try Arithmetic.round(a[0], digits: a.isNone(1) ? nil : try a.index(1))
             },
             KBuiltin("divmod", "a, b, /", doc: "The pair (a // b, a % b).") { a in
                 switch (a[0], a[1]) {
@@ -45,10 +23,10 @@ extension Interpreter {
                     let x = a[0].asInt ?? 0, y = a[1].asInt ?? 0
                     return .object(KTuple([try Operators.intOp(.floorDivide, x, y), try Operators.intOp(.modulo, x, y)]))
                 default:
-                    guard let x = Rounding.real(a[0]), let y = Rounding.real(a[1]) else {
+                    guard let x = Arithmetic.real(a[0]), let y = Arithmetic.real(a[1]) else {
                         throw KilnError.type("unsupported operand type(s) for divmod(): '\(a[0].typeName)' and '\(a[1].typeName)'")
                     }
-                    let (q, r) = try Rounding.floatDivmod(x, y)
+                    let (q, r) = try Arithmetic.floatDivmod(x, y)
                     return .object(KTuple([.float(q), .float(r)]))
                 }
             },
@@ -60,7 +38,7 @@ extension Interpreter {
                 guard let base = a[0].asInt, let exponent = a[1].asInt, let modulus = a[2].asInt else {
                     throw KilnError.type("pow() 3rd argument not allowed unless all arguments are integers")
                 }
-                return .int(try Rounding.modularPower(base, exponent, modulus))
+                return .int(try Arithmetic.modularPower(base, exponent, modulus))
             },
             KBuiltin("chr", "i, /", doc: "The one-character string of a Unicode code point: chr(97) is 'a'.") { a in
                 let i = try a.index(0)
@@ -81,20 +59,51 @@ extension Interpreter {
                 return .int(Int(c.value))
             },
             KBuiltin("hex", "number, /", doc: "The hexadecimal text of an int: hex(255) is '0xff'.") { a in
-                .string(Rounding.digits(try a.index(0), radix: 16, prefix: "0x"))
+                .string(Arithmetic.digits(try a.index(0), radix: 16, prefix: "0x"))
             },
             KBuiltin("oct", "number, /", doc: "The octal text of an int: oct(8) is '0o10'.") { a in
-                .string(Rounding.digits(try a.index(0), radix: 8, prefix: "0o"))
+                .string(Arithmetic.digits(try a.index(0), radix: 8, prefix: "0o"))
             },
             KBuiltin("bin", "number, /", doc: "The binary text of an int: bin(5) is '0b101'.") { a in
-                .string(Rounding.digits(try a.index(0), radix: 2, prefix: "0b"))
+                .string(Arithmetic.digits(try a.index(0), radix: 2, prefix: "0b"))
             },
         ]
     }
 }
 
-/// Exact integer and float rounding, division and modular arithmetic for the built-ins.
-enum Rounding {
+/// The arithmetic behind the built-ins: exact rounding of ints and floats, float division,
+/// modular powers, digit strings.
+enum Arithmetic {
+    /// `abs(x)`.
+    static func absolute(_ x: Value) throws -> Value {
+        switch x {
+        case .int(let i):
+            if i == Int.min { throw KilnError.overflow("integer overflow: abs(\(i)) does not fit in a 64-bit int") }
+            return .int(abs(i))
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .float(let d): return .float(abs(d))
+        case .object(let o):
+            if let v = (o as? KScalarConvertible)?.scalarValue { return try absolute(v) }
+        default: break
+        }
+        throw KilnError.type("bad operand type for abs(): '\(x.typeName)'")
+    }
+
+    /// `round(x)` (an int) or `round(x, digits)`.
+    static func round(_ x: Value, digits: Int?) throws -> Value {
+        switch x {
+        case .int(let i): return .int(try round(i, digits: digits ?? 0))
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .float(let d):
+            guard let n = digits else { return .int(try Conversions.truncate(d.rounded(.toNearestOrEven))) }
+            return .float(try round(d, digits: n))
+        case .object(let o):
+            if let v = (o as? KScalarConvertible)?.scalarValue { return try round(v, digits: digits) }
+        default: break
+        }
+        throw KilnError.type("type \(x.typeName) doesn't define __round__ method")
+    }
+
     /// The value of an int, bool or float as a Double, for float arithmetic.
     static func real(_ v: Value) -> Double? {
         switch v {

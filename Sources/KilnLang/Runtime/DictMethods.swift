@@ -47,7 +47,7 @@ extension Interpreter {
             KBuiltin("update", "*args, **kwargs", doc: """
                 Add the pairs of a dict or an iterable of (key, value) pairs, then the keyword arguments.
                 """) { a in
-                try a.interpreter.update(a.receiver(KDict.self), a, function: "update")
+                try a.interpreter.updateDict(a.receiver(KDict.self), a, function: "update")
                 return .none
             },
             KBuiltin("clear", "", doc: "Remove every key.") { a in
@@ -64,7 +64,7 @@ extension Interpreter {
 
     /// `dict(...)` and `dict.update(...)`: `a[0]` holds at most one positional argument (a
     /// dict or an iterable of pairs), `a[1]` the keyword arguments.
-    func update(_ d: KDict, _ a: BoundArguments, function: String) throws {
+    func updateDict(_ d: KDict, _ a: BoundArguments, function: String) throws {
         let positional = a[0].as(KTuple.self)?.items ?? []
         if positional.count > 1 {
             throw KilnError.type("\(function) expected at most 1 argument, got \(positional.count)")

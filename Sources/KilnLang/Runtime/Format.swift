@@ -137,6 +137,7 @@ public enum Format {
             throw KilnError.type("unsupported format string passed to NoneType.__format__")
         case .object(let o):
             if spec.isEmpty { return o.str() }
+            if let v = (o as? KScalarConvertible)?.scalarValue { return try apply(v, spec: spec) }
             throw KilnError.type("unsupported format string passed to \(o.typeName).__format__")
         }
     }

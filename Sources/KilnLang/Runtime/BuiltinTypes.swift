@@ -55,8 +55,8 @@ public final class KType: KObject {
     private func unboundMethod(_ method: String) -> KBuiltin {
         let typeName = name
         let declared = methods[method]
-        let parameters = declared?.signature.text ?? "*args, **kwargs"
-        let signature = parameters.trimmingCharacters(in: .whitespaces).isEmpty ? "self, /" : "self, /, " + parameters
+        let parameters = (declared?.signature.text ?? "*args, **kwargs").trimmingCharacters(in: .whitespaces)
+        let signature = parameters.isEmpty ? "self, /" : parameters.contains("/") ? "self, " + parameters : "self, /, " + parameters
         let doc = declared?.doc ?? "\(typeName).\(method) called with its object first."
         let kinds = Signature(signature).parameters.kinds
         return KBuiltin(method, signature, doc: doc) { a in
@@ -69,9 +69,9 @@ public final class KType: KObject {
 }
 
 extension BoundArguments {
-    /// The bound arguments from parameter `first` on (of a signature with these parameter
-    /// `kinds`) as call arguments again: positional
-    /// parameters by position, `*args` spread, keyword-only ones and `**kwargs` by name.
+    /// The bound arguments from parameter `first` on, of a signature with these parameter
+    /// `kinds`, as call arguments again: positional parameters by position, `*args` spread,
+    /// keyword-only ones and `**kwargs` by name.
     func forwarded(from first: Int, kinds: [ParameterList.Kind]) -> Arguments {
         var args = Arguments()
         for i in first..<values.count {

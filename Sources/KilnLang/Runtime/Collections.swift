@@ -456,9 +456,19 @@ public final class KRange: KObject {
 
     public override var typeName: String { "range" }
 
-    public override var count: Int? {
-        if step > 0 { return start < stop ? (stop - start - 1) / step + 1 : 0 }
-        return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+    /// The number of elements, computed without overflow (clamped to Int.max, which only a
+    /// range wider than 2^63 reaches).
+    public override var count: Int? { length }
+
+    private var length: Int { KRange.count(from: start, to: stop, by: step) }
+
+    /// How many of start, start + step, … lie before stop, without overflow.
+    static func count(from start: Int, to stop: Int, by step: Int) -> Int {
+        let ascending = step > 0
+        guard ascending ? start < stop : start > stop else { return 0 }
+        let width = ascending ? UInt(bitPattern: stop &- start) : UInt(bitPattern: start &- stop)
+        let n = (width - 1) / step.magnitude + 1
+        return n > UInt(Int.max) ? Int.max : Int(n)
     }
 
     public override var truth: Bool { (count ?? 0) > 0 }
@@ -492,15 +502,21 @@ public final class KRange: KObject {
     public override func makeIterator() -> KIterator? { RangeIterator(self) }
 
     public override func getItem(_ key: Value) throws -> Value {
-        let n = count ?? 0
+        let n = length
         if let slice = key.as(KSlice.self) {
-            let s = try SequenceIndex.indices(slice, count: n)
-            let values = Array(s)
-            let newStep = step * (slice.step.asInt ?? 1)
-            let first = values.first.map { start + $0 * step } ?? start
-            return .object(KRange(start: first, stop: first + values.count * newStep, step: newStep))
+            // Python's arithmetic: the slice of a range is a range, never a list.
+            let b = try SequenceIndex.bounds(slice, count: n)
+            let count = KRange.count(from: b.start, to: b.stop, by: b.step)
+            let (newStep, o1) = step.multipliedReportingOverflow(by: b.step)
+            let (offset, o2) = step.multipliedReportingOverflow(by: b.start)
+            let (first, o3) = start.addingReportingOverflow(offset)
+            let (span, o4) = newStep.multipliedReportingOverflow(by: count)
+            let (last, o5) = first.addingReportingOverflow(span)
+            guard !(o1 || o2 || o3 || o4 || o5) else { throw KilnError.overflow("range slice does not fit in a 64-bit int") }
+            return .object(KRange(start: first, stop: last, step: newStep))
         }
-        return .int(start + step * (try SequenceIndex.resolve(key, count: n, kind: "range object")))
+        let i = try SequenceIndex.resolve(key, count: n, kind: "range object")
+        return .int(start &+ step &* i)
     }
 
     public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {

@@ -293,8 +293,10 @@ public final class Interpreter {
     public func iterate(_ value: Value) throws -> [Value] {
         switch value {
         case .object(let o):
-            if let l = o as? KList { return l.items }
-            if let t = o as? KTuple { return t.items }
+            if let sequence = o as? KSequence { return sequence.items }
+            if let r = o as? KRange, let n = r.count, n > 1 << 32 {
+                throw KilnError("MemoryError", "a list of \(n) elements does not fit in memory")
+            }
         case .string(let s):
             return s.unicodeScalars.map { .string(String($0)) }
         default: break

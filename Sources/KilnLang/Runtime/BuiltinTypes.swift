@@ -148,10 +148,10 @@ extension Interpreter {
                 range(3) is 0, 1, 2; range(10, 0, -3) is 10, 7, 4, 1.
                 """) { a in
                 let first = try a.index(0)
-                guard !a.isNone(1) else { return .object(try Conversions.range(0, first, 1)) }
+                guard !a.isNone(1) else { return .object(KRange(start: 0, stop: first, step: 1)) }
                 let step = try a.index(2)
                 if step == 0 { throw KilnError.value("range() arg 3 must not be zero") }
-                return .object(try Conversions.range(first, try a.index(1), step))
+                return .object(KRange(start: first, stop: try a.index(1), step: step))
             },
             KBuiltin("type", "object, /", doc: "The type of an object: type(1) == int, type(x).__name__.") { a in
                 .object(a.interpreter.typeObject(of: a[0]))
@@ -175,14 +175,6 @@ enum Conversions {
             throw KilnError.overflow("integer overflow: \(Repr.float(d)) does not fit in a 64-bit int")
         }
         return Int(t)
-    }
-
-    /// `range(start, stop, step)`, refusing ranges whose length does not fit in an int.
-    static func range(_ start: Int, _ stop: Int, _ step: Int) throws -> KRange {
-        guard !stop.subtractingReportingOverflow(start).overflow, !start.subtractingReportingOverflow(stop).overflow else {
-            throw KilnError.overflow("range(\(start), \(stop), \(step)) has too many elements")
-        }
-        return KRange(start: start, stop: stop, step: step)
     }
 
     /// `int(x)` or `int(x, base)`.

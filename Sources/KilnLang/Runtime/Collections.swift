@@ -75,6 +75,8 @@ public class KSequence: KObject {
 
     public init(_ items: [Value]) { self.items = items }
 
+    deinit { Teardown.release(&items) }
+
     /// A new sequence of this type (for slices, `+` and `*`).
     func make(_ items: [Value]) -> KSequence { preconditionFailure("KSequence.make is abstract") }
 
@@ -276,6 +278,14 @@ public struct OrderedTable {
         self = OrderedTable()
     }
 
+    /// Empties the table, handing over its keys and values (for `Teardown`).
+    mutating func drain() -> [Value] {
+        var all = keys.compactMap { $0 }
+        all.append(contentsOf: values)
+        self = OrderedTable()
+        return all
+    }
+
     /// Drops deleted entries and re-indexes with room for `minimumCapacity` live entries.
     private mutating func rebuild(minimumCapacity: Int) {
         var size = 8
@@ -323,6 +333,11 @@ public final class KDict: KObject {
     public var table = OrderedTable()
 
     public override init() {}
+
+    deinit {
+        var contents = table.drain()
+        Teardown.release(&contents)
+    }
 
     public override var typeName: String { "dict" }
     public override var truth: Bool { table.count > 0 }
@@ -560,4 +575,27 @@ public final class KSlice: KObject {
 
     public override var typeName: String { "slice" }
     public override func repr() -> String { "slice(\(Repr.repr(lower)), \(Repr.repr(upper)), \(Repr.repr(step)))" }
+}
+
+/// Frees nested containers without recursion. A list of a list of … 100,000 deep would
+/// otherwise overflow the stack, each deinit releasing the next; instead, the contents of
+/// every container that is about to die are moved onto one work list.
+enum Teardown {
+    static func release(_ values: inout [Value]) {
+        guard values.contains(where: { if case .object = $0 { return true } else { return false } }) else { return }
+        var work: [Value] = []
+        swap(&work, &values)
+        while var value = work.popLast() {
+            guard case .object(var object) = value else { continue }
+            value = .none
+            // Only a container nobody else holds can be emptied here.
+            guard isKnownUniquelyReferenced(&object) else { continue }
+            if let sequence = object as? KSequence {
+                work.append(contentsOf: sequence.items)
+                sequence.items = []
+            } else if let dict = object as? KDict {
+                work.append(contentsOf: dict.table.drain())
+            }
+        }
+    }
 }

@@ -19,9 +19,6 @@ public enum Operators {
             case .bitOr: return .bool(x || y)
             default: return .bool(x != y)
             }
-        case (.bool, _), (_, .bool):
-            if let x = a.asInt, let y = b.asInt { return try intOp(op, x, y) }
-            if let x = a.asDouble, let y = b.asDouble, isNumeric(a), isNumeric(b) { return try floatOp(op, x, y) }
         case (.string(let x), .string(let y)) where op == .add:
             return .string(x + y)
         case (.string(let s), _) where op == .multiply:
@@ -32,6 +29,9 @@ public enum Operators {
             return .string(try Format.percent(s, b))
         case (.string, _) where op == .add:
             throw KilnError.type("can only concatenate str (not \"\(b.typeName)\") to str")
+        case (.bool, _), (_, .bool):
+            if let x = a.asInt, let y = b.asInt { return try intOp(op, x, y) }
+            if let x = a.asDouble, let y = b.asDouble, isNumeric(a), isNumeric(b) { return try floatOp(op, x, y) }
         default:
             break
         }
@@ -140,7 +140,7 @@ public enum Operators {
             return .float(x / y)
         case .floorDivide:
             if y == 0 { throw KilnError.zeroDivision("float floor division by zero") }
-            return .float(Foundation.floor(x / y))
+            return .float(try Arithmetic.floatDivmod(x, y).0)
         case .modulo:
             if y == 0 { throw KilnError.zeroDivision("float modulo") }
             let r = Foundation.fmod(x, y)

@@ -1,0 +1,29 @@
+import Foundation
+import KilnLang
+import KilnLibrary
+import KilnTestSupport
+import XCTest
+
+/// The native modules and the stdlib/ modules, tested in the language through a session
+/// interpreter as `kiln run` builds it (testdata/*.kiln, expected values from CPython).
+final class LibraryScriptTests: XCTestCase {
+    static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
+    static let scripts = ["math", "random", "statistics"]
+
+    func runScript(_ name: String) {
+        let path = LibraryScriptTests.testdata.appendingPathComponent(name + ".kiln").path
+        for failure in ScriptTest.run(file: path, makeInterpreter: { KilnLibrary.makeInterpreter() }) {
+            XCTFail(failure.description)
+        }
+    }
+
+    func testEveryScriptIsListed() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: LibraryScriptTests.testdata.path)
+            .filter { $0.hasSuffix(".kiln") }.map { String($0.dropLast(5)) }
+        XCTAssertEqual(Set(files), Set(LibraryScriptTests.scripts))
+    }
+
+    func test_math() { runScript("math") }
+    func test_random() { runScript("random") }
+    func test_statistics() { runScript("statistics") }
+}

@@ -115,13 +115,6 @@ public class KSequence: KObject {
             return nil
         }
     }
-
-    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
-        try interpreter.callBuiltinMethod(name, on: .object(self), args)
-    }
-    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        interpreter.builtinMethod(name, of: .object(self))
-    }
 }
 
 /// Python's `list`: a mutable sequence.
@@ -386,13 +379,6 @@ public final class KDict: KObject {
         for (k, v) in second.table.entries { try merged.set(k, v) }
         return .object(merged)
     }
-
-    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
-        try interpreter.callBuiltinMethod(name, on: .object(self), args)
-    }
-    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        interpreter.builtinMethod(name, of: .object(self))
-    }
 }
 
 /// Python's `set` (iterates in insertion order, so runs are reproducible).
@@ -447,13 +433,6 @@ public final class KSet: KObject {
             return .object(try KSet(a.elements.filter { b.contains($0) != true } + b.elements.filter { a.contains($0) != true }))
         default: return nil
         }
-    }
-
-    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
-        try interpreter.callBuiltinMethod(name, on: .object(self), args)
-    }
-    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        interpreter.builtinMethod(name, of: .object(self))
     }
 }
 
@@ -532,10 +511,6 @@ public final class KRange: KObject {
         }
         let i = try SequenceIndex.resolve(key, count: n, kind: "range object")
         return .int(start &+ step &* i)
-    }
-
-    public override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
-        try interpreter.callBuiltinMethod(name, on: .object(self), args)
     }
 }
 

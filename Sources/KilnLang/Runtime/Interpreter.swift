@@ -117,6 +117,9 @@ public final class Interpreter {
 
     public func methodNames(of typeName: String) -> [String] { (methodTables[typeName] ?? [:]).keys.sorted() }
 
+    /// The method `name` installed for a type, unbound.
+    public func method(_ name: String, ofType typeName: String) -> KBuiltin? { methodTables[typeName]?[name] }
+
     /// `receiver.name` for a method of a built-in type, bound to the receiver.
     public func builtinMethod(_ name: String, of receiver: Value) -> Value? {
         methodTables[receiver.typeName]?[name].map { .object($0.bound(to: receiver)) }

@@ -31,7 +31,10 @@ open class KObject {
     open func hashValue() throws -> Int { ObjectIdentifier(self).hashValue }
 
     /// `x.name`; nil when there is no such attribute (the caller raises AttributeError).
-    open func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? { nil }
+    /// Default: the type's methods installed with `Interpreter.defineMethods`.
+    open func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        interpreter.builtinMethod(name, of: .object(self))
+    }
 
     /// Names `dir(x)` lists.
     open var attributeNames: [String] { [] }
@@ -44,6 +47,9 @@ open class KObject {
     /// `x.name(args…)`. Types with a method table override this to call without
     /// allocating a bound method; the default looks the attribute up and calls it.
     open func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        if let method = interpreter.method(name, ofType: typeName) {
+            return try method.invoke(receiver: .object(self), args, interpreter)
+        }
         guard let callee = try attribute(name, interpreter) else {
             throw KilnError.attribute("'\(typeName)' object has no attribute '\(name)'")
         }

@@ -1,0 +1,205 @@
+/// Convolutions over 1 or 2 spatial axes, channels last: Conv1D, Conv2D, SeparableConv1D,
+/// SeparableConv2D and DepthwiseConv2D. Kernels use Keras' layouts ([KH, KW, C_in, F] for
+/// Conv2D, [KH, KW, C_in, depth_multiplier] for depthwise kernels), so weights move to and
+/// from Keras unchanged.
+
+import KilnTensor
+
+/// What the convolution layers share: window sizes, strides, padding, dilation, the output
+/// size rule, and the activation and bias applied after the convolution.
+public class ConvolutionLayer: Layer {
+    /// Spatial rank: 1 (sequences) or 2 (images).
+    public let rank: Int
+    public let kernelSize: [Int]
+    public let strides: [Int]
+    public let padding: Padding
+    public let dilation: [Int]
+    public let activation: Activation
+    public let useBias: Bool
+    public let biasInitializer: Initializer
+    public internal(set) var bias: Weight?
+
+    init(className: String, rank: Int, kernelSize: [Int], strides: [Int], padding: Padding, dilation: [Int],
+         activation: Activation, useBias: Bool, biasInitializer: Initializer, name: String?, backend: Backend) throws {
+        self.rank = rank
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.dilation = dilation
+        self.activation = activation
+        self.useBias = useBias
+        self.biasInitializer = biasInitializer
+        super.init(className: className, name: name, backend: backend)
+        for (label, values) in [("kernel_size", kernelSize), ("strides", strides), ("dilation_rate", dilation)] {
+            guard values.count == rank, values.allSatisfy({ $0 > 0 }) else {
+                throw LayerError("The `\(label)` argument must be a tuple of \(rank) positive integers. Received: \(label)=\(values)")
+            }
+        }
+        if strides.contains(where: { $0 > 1 }) && dilation.contains(where: { $0 > 1 }) {
+            throw LayerError("`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: strides=\(strides) and dilation_rate=\(dilation)")
+        }
+    }
+
+    /// Output channels for `inputChannels` input channels.
+    func outputChannels(_ inputChannels: Int) -> Int { inputChannels }
+
+    public override func computeOutputShape(_ inputs: [Shape]) throws -> Shape {
+        let x = try single(inputs)
+        try requireRank(x, rank + 2)
+        let c = try channels(x)
+        var dims: [Int?] = [x.dims[0]]
+        for axis in 0..<rank {
+            guard let size = x.dims[axis + 1] else {
+                dims.append(nil)
+                continue
+            }
+            let out = Tensor.convOutputLength(size, kernel: kernelSize[axis], stride: strides[axis],
+                                              padding: padding, dilation: dilation[axis])
+            guard out > 0 else {
+                let would = Shape([nil] + (0..<rank).map { a in x.dims[a + 1].map {
+                    Tensor.convOutputLength($0, kernel: kernelSize[a], stride: strides[a], padding: padding, dilation: dilation[a])
+                } } + [outputChannels(c)])
+                throw LayerError("One of the dimensions in the output is <= 0 due to downsampling in \(name). Consider increasing the input size. Received input shape \(x) which would produce output shape with a zero or negative value in a dimension: \(would).")
+            }
+            dims.append(out)
+        }
+        return Shape(dims + [outputChannels(c)])
+    }
+
+    /// The convolution itself (without bias and activation) on an input of rank + 2 axes.
+    func convolve(_ x: Tensor) throws -> Tensor { x }
+
+    public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        let x = try onlyInput(inputs)
+        guard x.rank == rank + 2 else {
+            throw LayerError("Input 0 of layer \"\(name)\" is incompatible with the layer: expected ndim=\(rank + 2), found ndim=\(x.rank). Full shape received: \(Shape([nil] + Shape(of: x).featureDims))")
+        }
+        var y = try convolve(x)
+        if let b = bias { y = try y.adding(b.value) }
+        return activation.apply(y)
+    }
+
+    /// Lifts a 1-D input [N, W, C] to [N, 1, W, C] so 2-D kernels do the work.
+    func asImage(_ x: Tensor) throws -> Tensor {
+        rank == 1 ? try x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]) : x
+    }
+
+    func fromImage(_ y: Tensor) throws -> Tensor {
+        rank == 1 ? try y.reshaped([y.shape[0], y.shape[2], y.shape[3]]) : y
+    }
+
+    var strides2D: (Int, Int) { rank == 1 ? (1, strides[0]) : (strides[0], strides[1]) }
+    var dilation2D: (Int, Int) { rank == 1 ? (1, dilation[0]) : (dilation[0], dilation[1]) }
+    /// A kernel of shape [K…, a, b] as the 2-D kernel [1 or KH, KW, a, b].
+    func kernel2D(_ k: Tensor) throws -> Tensor { rank == 1 ? try k.reshaped([1] + k.shape) : k }
+}
+
+/// `Conv1D` / `Conv2D`: activation(conv(input, kernel) + bias), `filters` output channels.
+public final class Convolution: ConvolutionLayer {
+    public let filters: Int
+    public let kernelInitializer: Initializer
+    public private(set) var kernel: Weight?
+
+    public init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int], padding: Padding, dilation: [Int],
+                activation: Activation, useBias: Bool, kernelInitializer: Initializer, biasInitializer: Initializer,
+                name: String?, backend: Backend) throws {
+        guard filters > 0 else {
+            throw LayerError("Invalid value for argument `filters`. Expected a strictly positive value. Received filters=\(filters).")
+        }
+        self.filters = filters
+        self.kernelInitializer = kernelInitializer
+        try super.init(className: "Conv\(rank)D", rank: rank, kernelSize: kernelSize, strides: strides, padding: padding,
+                       dilation: dilation, activation: activation, useBias: useBias, biasInitializer: biasInitializer,
+                       name: name, backend: backend)
+    }
+
+    override func outputChannels(_ inputChannels: Int) -> Int { filters }
+
+    public override func build(_ inputs: [Shape], backend: Backend) throws {
+        let c = try channels(try single(inputs))
+        kernel = addWeight("kernel", shape: kernelSize + [c, filters], initializer: kernelInitializer, backend: backend)
+        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer, backend: backend) }
+    }
+
+    override func convolve(_ x: Tensor) throws -> Tensor {
+        guard let k = kernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
+        return try fromImage(try Tensor.conv2d(try asImage(x), kernel: try kernel2D(k), bias: nil,
+                                               strides: strides2D, padding: padding, dilation: dilation2D))
+    }
+}
+
+/// `DepthwiseConv2D`: each input channel convolved with its own `depth_multiplier` filters;
+/// output channel c·M + m.
+public final class DepthwiseConvolution: ConvolutionLayer {
+    public let depthMultiplier: Int
+    public let depthwiseInitializer: Initializer
+    public private(set) var depthwiseKernel: Weight?
+
+    public init(kernelSize: [Int], strides: [Int], padding: Padding, depthMultiplier: Int, dilation: [Int],
+                activation: Activation, useBias: Bool, depthwiseInitializer: Initializer, biasInitializer: Initializer,
+                name: String?, backend: Backend) throws {
+        guard depthMultiplier > 0 else {
+            throw LayerError("Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier=\(depthMultiplier).")
+        }
+        self.depthMultiplier = depthMultiplier
+        self.depthwiseInitializer = depthwiseInitializer
+        try super.init(className: "DepthwiseConv2D", rank: 2, kernelSize: kernelSize, strides: strides, padding: padding,
+                       dilation: dilation, activation: activation, useBias: useBias, biasInitializer: biasInitializer,
+                       name: name, backend: backend)
+    }
+
+    override func outputChannels(_ inputChannels: Int) -> Int { inputChannels * depthMultiplier }
+
+    public override func build(_ inputs: [Shape], backend: Backend) throws {
+        let c = try channels(try single(inputs))
+        depthwiseKernel = addWeight("depthwise_kernel", shape: kernelSize + [c, depthMultiplier], initializer: depthwiseInitializer, backend: backend)
+        if useBias { bias = addWeight("bias", shape: [c * depthMultiplier], initializer: biasInitializer, backend: backend) }
+    }
+
+    override func convolve(_ x: Tensor) throws -> Tensor {
+        guard let k = depthwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
+        return try Tensor.depthwiseConv2d(x, kernel: k, bias: nil, strides: strides2D, padding: padding, dilation: dilation2D)
+    }
+}
+
+/// `SeparableConv1D` / `SeparableConv2D`: a depthwise convolution (depth_multiplier filters per
+/// channel) followed by a pointwise 1×1 convolution to `filters` channels, then bias and activation.
+public final class SeparableConvolution: ConvolutionLayer {
+    public let filters: Int
+    public let depthMultiplier: Int
+    public let depthwiseInitializer: Initializer
+    public let pointwiseInitializer: Initializer
+    public private(set) var depthwiseKernel: Weight?
+    public private(set) var pointwiseKernel: Weight?
+
+    public init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int], padding: Padding, dilation: [Int],
+                depthMultiplier: Int, activation: Activation, useBias: Bool, depthwiseInitializer: Initializer,
+                pointwiseInitializer: Initializer, biasInitializer: Initializer, name: String?, backend: Backend) throws {
+        guard filters > 0, depthMultiplier > 0 else {
+            throw LayerError("Invalid value for argument `filters` or `depth_multiplier`. Expected strictly positive values. Received filters=\(filters), depth_multiplier=\(depthMultiplier).")
+        }
+        self.filters = filters
+        self.depthMultiplier = depthMultiplier
+        self.depthwiseInitializer = depthwiseInitializer
+        self.pointwiseInitializer = pointwiseInitializer
+        try super.init(className: "SeparableConv\(rank)D", rank: rank, kernelSize: kernelSize, strides: strides, padding: padding,
+                       dilation: dilation, activation: activation, useBias: useBias, biasInitializer: biasInitializer,
+                       name: name, backend: backend)
+    }
+
+    override func outputChannels(_ inputChannels: Int) -> Int { filters }
+
+    public override func build(_ inputs: [Shape], backend: Backend) throws {
+        let c = try channels(try single(inputs))
+        depthwiseKernel = addWeight("depthwise_kernel", shape: kernelSize + [c, depthMultiplier], initializer: depthwiseInitializer, backend: backend)
+        pointwiseKernel = addWeight("pointwise_kernel", shape: Array(repeating: 1, count: rank) + [c * depthMultiplier, filters],
+                                    initializer: pointwiseInitializer, backend: backend)
+        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer, backend: backend) }
+    }
+
+    override func convolve(_ x: Tensor) throws -> Tensor {
+        guard let d = depthwiseKernel?.value, let p = pointwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
+        return try fromImage(try Tensor.separableConv2d(try asImage(x), depthwiseKernel: try kernel2D(d), pointwiseKernel: try kernel2D(p),
+                                                        bias: nil, strides: strides2D, padding: padding, dilation: dilation2D))
+    }
+}

@@ -1,0 +1,226 @@
+/// Layers without weights, plus Embedding: Activation, Dropout, AlphaDropout, Flatten,
+/// Reshape, ReLU, LeakyReLU, Embedding.
+
+import KilnTensor
+
+/// `Activation(name)`: applies an activation function elementwise (softmax over the last axis).
+public final class ActivationLayer: Layer {
+    public let activation: Activation
+
+    public init(_ activation: Activation, name: String?, backend: Backend) {
+        self.activation = activation
+        super.init(className: "Activation", name: name, backend: backend)
+    }
+
+    public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        activation.apply(try onlyInput(inputs))
+    }
+}
+
+/// `ReLU(max_value, negative_slope, threshold)`: x for threshold ≤ x < max_value,
+/// negative_slope · (x − threshold) below the threshold, max_value above it.
+public final class ReLULayer: Layer {
+    public let maxValue: Float?
+    public let negativeSlope: Float
+    public let threshold: Float
+
+    public init(maxValue: Float?, negativeSlope: Float, threshold: Float, name: String?, backend: Backend) throws {
+        if let m = maxValue, m < 0 { throw LayerError("max_value of a ReLU layer cannot be negative. Received: \(m)") }
+        guard negativeSlope >= 0 else { throw LayerError("negative_slope of a ReLU layer cannot be negative. Received: \(negativeSlope)") }
+        self.maxValue = maxValue
+        self.negativeSlope = negativeSlope
+        self.threshold = threshold
+        super.init(className: "ReLU", name: name, backend: backend)
+    }
+
+    public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        Activation.relu(try onlyInput(inputs), negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold)
+    }
+}
+
+/// `LeakyReLU(negative_slope)`: x for x ≥ 0, negative_slope · x below.
+public final class LeakyReLULayer: Layer {
+    public let negativeSlope: Float
+
+    public init(negativeSlope: Float, name: String?, backend: Backend) {
+        self.negativeSlope = negativeSlope
+        super.init(className: "LeakyReLU", name: name, backend: backend)
+    }
+
+    public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        Activation.relu(try onlyInput(inputs), negativeSlope: negativeSlope, maxValue: nil, threshold: 0)
+    }
+}
+
+/// `Dropout(rate)`: in training, zeroes each element with probability `rate` and scales the
+/// rest by 1 / (1 − rate); the identity at inference.
+public final class Dropout: Layer {
+    public let rate: Float
+    private let backend: Backend
+
+    public init(rate: Float, name: String?, backend: Backend) throws {
+        guard rate >= 0, rate < 1 else {
+            throw LayerError("Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=\(rate)")
+        }
+        self.rate = rate
+        self.backend = backend
+        super.init(className: "Dropout", name: name, backend: backend)
+    }
+
+    public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        let x = try onlyInput(inputs)
+        guard training, rate > 0 else { return x }
+        let scale = 1 / (1 - rate)
+        var y = x
+        y.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count { p[i] = backend.random.uniform() < rate ? 0 : p[i] * scale }
+        }
+        return y
+    }
+}
+
+/// `AlphaDropout(rate)`: dropout that keeps selu's self-normalising mean and variance: dropped
+/// units take selu's negative saturation value α' = −λα, then an affine a·x + b restores the
+/// moments (Klambauer et al. 2017). The identity at inference.
+public final class AlphaDropout: Layer {
+    public let rate: Float
+    private let backend: Backend
+
+    public init(rate: Float, name: String?, backend: Backend) throws {
+        guard rate >= 0, rate < 1 else {
+            throw LayerError("Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=\(rate)")
+        }
+        self.rate = rate
+        self.backend = backend
+        super.init(className: "AlphaDropout", name: name, backend: backend)
+    }
+
+    public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        let x = try onlyInput(inputs)
+        guard training, rate > 0 else { return x }
+        let alphaP: Float = -1.6732632423543772 * 1.0507009873554805
+        let keep = 1 - rate
+        let a = 1 / (keep + alphaP * alphaP * keep * rate).squareRoot()
+        let b = -a * alphaP * rate
+        var y = x
+        y.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count {
+                let kept = backend.random.uniform() >= rate
+                p[i] = a * (kept ? p[i] : alphaP) + b
+            }
+        }
+        return y
+    }
+}
+
+/// `Flatten()`: (batch, d1, d2, …) → (batch, d1·d2·…).
+public final class Flatten: Layer {
+    public init(name: String?, backend: Backend) {
+        super.init(className: "Flatten", name: name, backend: backend)
+    }
+
+    public override func computeOutputShape(_ inputs: [Shape]) throws -> Shape {
+        let x = try single(inputs)
+        try requireRank(x, 1, minimum: true)
+        let features = x.featureDims
+        let product: Int? = features.contains(where: { $0 == nil }) ? nil : features.reduce(1) { $0 * ($1 ?? 1) }
+        return Shape([x.dims.first ?? nil, product])
+    }
+
+    public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        let x = try onlyInput(inputs)
+        let batch = x.shape.first ?? 1
+        return try x.reshaped([batch, batch == 0 ? 0 : x.count / max(batch, 1)])
+    }
+}
+
+/// `Reshape(target_shape)`: the features (batch excluded) in another shape; one dimension may be -1.
+public final class Reshape: Layer {
+    public let targetShape: [Int]
+
+    public init(targetShape: [Int], name: String?, backend: Backend) {
+        self.targetShape = targetShape
+        super.init(className: "Reshape", name: name, backend: backend)
+    }
+
+    public override func computeOutputShape(_ inputs: [Shape]) throws -> Shape {
+        let x = try single(inputs)
+        let features = x.featureDims
+        guard !features.contains(where: { $0 == nil }) else {
+            return Shape([x.dims.first ?? nil] + targetShape.map { $0 == -1 ? nil : $0 })
+        }
+        let total = features.reduce(1) { $0 * ($1 ?? 1) }
+        var resolved = targetShape
+        if let unknown = targetShape.firstIndex(of: -1) {
+            let known = targetShape.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
+            guard known > 0, total % known == 0 else { throw reshapeError(features) }
+            resolved[unknown] = total / known
+        }
+        guard resolved.reduce(1, *) == total else { throw reshapeError(features) }
+        return Shape([x.dims.first ?? nil] + resolved)
+    }
+
+    private func reshapeError(_ features: [Int?]) -> LayerError {
+        LayerError("total size of new array must be unchanged, input_shape = \(features.map { $0.map(String.init) ?? "None" }), output_shape = \(targetShape)")
+    }
+
+    public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        let x = try onlyInput(inputs)
+        return try x.reshaped([x.shape.first ?? 1] + targetShape)
+    }
+}
+
+/// `Embedding(input_dim, output_dim)`: row `i` of the embeddings matrix for each integer index `i`.
+public final class Embedding: Layer {
+    public let inputDim: Int
+    public let outputDim: Int
+    public let inputLength: Int?
+    public let initializer: Initializer
+    public private(set) var embeddings: Weight?
+
+    public init(inputDim: Int, outputDim: Int, inputLength: Int?, initializer: Initializer = .randomUniform(minval: -0.05, maxval: 0.05),
+                name: String?, backend: Backend) throws {
+        guard inputDim > 0, outputDim > 0 else {
+            throw LayerError("Both `input_dim` and `output_dim` should be positive, Received input_dim = \(inputDim) and output_dim = \(outputDim)")
+        }
+        self.inputDim = inputDim
+        self.outputDim = outputDim
+        self.inputLength = inputLength
+        self.initializer = initializer
+        super.init(className: "Embedding", name: name, backend: backend)
+    }
+
+    public override func computeOutputShape(_ inputs: [Shape]) throws -> Shape {
+        let x = try single(inputs)
+        return Shape(x.dims + [outputDim])
+    }
+
+    public override func build(_ inputs: [Shape], backend: Backend) throws {
+        embeddings = addWeight("embeddings", shape: [inputDim, outputDim], initializer: initializer, backend: backend)
+    }
+
+    public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        let x = try onlyInput(inputs)
+        guard let table = embeddings?.value else { throw LayerError("Layer \"\(name)\" is not built") }
+        var indices: [Int] = []
+        indices.reserveCapacity(x.count)
+        for v in x.scalars {
+            let i = Int(v)
+            guard Float(i) == v, i >= 0, i < inputDim else {
+                throw LayerError("indices[\(indices.count)] = \(v) is not in [0, \(inputDim)) in layer \"\(name)\"", type: "InvalidArgumentError")
+            }
+            indices.append(i)
+        }
+        return try table.gatherRows(indices).reshaped(x.shape + [outputDim])
+    }
+}
+
+extension Layer {
+    /// The single input tensor of a forward pass.
+    func onlyInput(_ inputs: [Tensor]) throws -> Tensor {
+        guard inputs.count == 1, let x = inputs.first else {
+            throw LayerError("Layer \"\(name)\" expects 1 input(s), but it received \(inputs.count) input tensors.")
+        }
+        return x
+    }
+}

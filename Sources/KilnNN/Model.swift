@@ -19,6 +19,12 @@ public final class SymbolicTensor {
     }
 }
 
+/// A call of a layer, as a dictionary key.
+struct NodeKey: Hashable {
+    let layer: ObjectIdentifier
+    let node: Int
+}
+
 /// One call of a layer in a functional graph: the symbolic tensors it was called on.
 public final class Node {
     public let inputs: [SymbolicTensor]
@@ -179,31 +185,54 @@ public final class Functional: Model {
         for i in inputs where !(i.layer is InputLayer) {
             throw LayerError("Model inputs must come from `keras.Input` (thus holding past layer metadata). Received: \(i.layer.name)", type: "TypeError")
         }
+        // Walk back from the outputs as Keras' _map_graph_network does: layers numbered in
+        // the order first reached, calls collected after their inputs (execution order).
         var steps: [(Layer, Int)] = []
-        var seen = Set<String>()
-        var layers: [Layer] = []
-        var layerIDs = Set<ObjectIdentifier>()
+        var seen = Set<NodeKey>()
+        var layerIndex: [ObjectIdentifier: Int] = [:]
+        var byID: [ObjectIdentifier: Layer] = [:]
         func visit(_ t: SymbolicTensor) throws {
-            let key = "\(ObjectIdentifier(t.layer).hashValue):\(t.nodeIndex)"
+            let id = ObjectIdentifier(t.layer)
+            if layerIndex[id] == nil {
+                layerIndex[id] = layerIndex.count
+                byID[id] = t.layer
+            }
+            let key = NodeKey(layer: id, node: t.nodeIndex)
             if seen.contains(key) { return }
             seen.insert(key)
             if t.layer is InputLayer {
                 guard inputs.contains(where: { $0.layer === t.layer }) else {
-                    throw LayerError("Graph disconnected: cannot obtain value for tensor of layer \"\(t.layer.name)\". The following previous layers were accessed without issue: \(layers.map(\.name))")
+                    throw LayerError("Graph disconnected: cannot obtain value for tensor of layer \"\(t.layer.name)\" at layer \"\(outputs.first?.layer.name ?? "")\". The model's inputs do not lead to it.")
                 }
             } else {
                 for input in t.layer.inboundNodes[t.nodeIndex].inputs { try visit(input) }
             }
             steps.append((t.layer, t.nodeIndex))
-            if !layerIDs.contains(ObjectIdentifier(t.layer)) {
-                layerIDs.insert(ObjectIdentifier(t.layer))
-                layers.append(t.layer)
+        }
+        for o in outputs { try visit(o) }
+        for i in inputs where layerIndex[ObjectIdentifier(i.layer)] == nil {
+            throw LayerError("Input \"\(i.layer.name)\" is not connected to the outputs of the model")
+        }
+        // Depths: outputs at 0, each call's inputs one deeper than the deepest call using them.
+        var nodeDepth: [NodeKey: Int] = [:]
+        var layerDepth: [ObjectIdentifier: Int] = [:]
+        for (layer, node) in steps.reversed() {
+            let id = ObjectIdentifier(layer)
+            let depth = max(nodeDepth[NodeKey(layer: id, node: node), default: 0], layerDepth[id, default: 0])
+            layerDepth[id] = depth
+            nodeDepth[NodeKey(layer: id, node: node)] = depth
+            guard !(layer is InputLayer) else { continue }
+            for input in layer.inboundNodes[node].inputs {
+                let key = NodeKey(layer: ObjectIdentifier(input.layer), node: input.nodeIndex)
+                nodeDepth[key] = max(depth + 1, nodeDepth[key, default: 0])
             }
         }
-        for i in inputs { try visit(i) }
-        for o in outputs { try visit(o) }
+        // Keras lists layers deepest first, ties in the order they were first reached.
+        self.orderedLayers = layerIndex.keys.sorted { a, b in
+            let (da, db) = (layerDepth[a, default: 0], layerDepth[b, default: 0])
+            return da != db ? da > db : layerIndex[a, default: 0] < layerIndex[b, default: 0]
+        }.compactMap { byID[$0] }
         self.steps = steps
-        self.orderedLayers = layers
         super.init(className: "Functional", name: name ?? backend.uniqueName("model"), backend: backend)
         outputShape = outputs.first?.shape
     }
@@ -220,8 +249,8 @@ public final class Functional: Model {
         guard values.count == inputs.count else {
             throw LayerError("Layer \"\(name)\" expects \(inputs.count) input(s), but it received \(values.count) input tensors.")
         }
-        var results: [String: Tensor] = [:]
-        func key(_ layer: Layer, _ node: Int) -> String { "\(ObjectIdentifier(layer).hashValue):\(node)" }
+        var results: [NodeKey: Tensor] = [:]
+        func key(_ layer: Layer, _ node: Int) -> NodeKey { NodeKey(layer: ObjectIdentifier(layer), node: node) }
         for (input, value) in zip(inputs, values) {
             try input.layer.checkInput(value, against: input.shape)
             results[key(input.layer, input.nodeIndex)] = value

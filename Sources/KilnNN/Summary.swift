@@ -1,7 +1,8 @@
-/// `model.summary()` in the classic Keras format: a 65-character table (Layer (type), Output
-/// Shape, Param #) for sequential models and a 98-character one with a "Connected to" column
-/// for other functional models, fields cut at fixed positions with the last character of a
-/// cut field replaced by a space, and thousands separators in the totals.
+/// `model.summary()` in the classic Keras format (Keras 2 / TensorFlow 2.0–2.5): a
+/// 65-character table (Layer (type), Output Shape, Param #) for sequential models and a
+/// 98-character one with a "Connected to" column (one inbound tensor per line) for other
+/// functional models; fields cut at fixed positions with the last character of a cut field
+/// replaced by a space; `_` rules between rows, `=` after the last; thousands separators.
 
 extension Model {
     /// The summary table, one line per element, as Keras prints it.
@@ -32,14 +33,11 @@ extension Model {
                 let connections = layer.inboundNodes.flatMap { node in
                     node.inputs.map { "\($0.layer.name)[\($0.nodeIndex)][0]" }
                 }
-                let connected = "[" + connections.map { "'\($0)'" }.joined(separator: ", ") + "]"
-                lines.append(Model.row([title, shape, params, connected], positions))
+                lines.append(Model.row([title, shape, params, connections.first ?? ""], positions))
+                for more in connections.dropFirst() { lines.append(Model.row(["", "", "", more], positions)) }
             }
-            if i == shown.count - 1 {
-                lines.append(String(repeating: "=", count: lineLength))
-            } else {
-                lines.append(sequentialLike ? String(repeating: "_", count: lineLength) : String(repeating: " ", count: lineLength))
-            }
+            let rule: Character = i == shown.count - 1 ? "=" : "_"
+            lines.append(String(repeating: rule, count: lineLength))
         }
         let trainable = trainableParams
         let nonTrainable = nonTrainableParams

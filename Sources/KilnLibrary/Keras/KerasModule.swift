@@ -1,0 +1,174 @@
+/// The `keras` module tree (`keras`, `keras.layers`, `keras.models`, `keras.initializers`,
+/// `keras.activations`, `keras.backend`) and the names Keras code imports it by
+/// (`tensorflow`, `tensorflow.keras`, `tf.keras`).
+
+import KilnLang
+import KilnNN
+import KilnTensor
+
+/// A Keras initializer object (`keras.initializers.HeNormal()`, `RandomNormal(stddev=0.01)`).
+public final class InitializerValue: KObject {
+    public let initializer: Initializer
+    let className: String
+
+    init(_ initializer: Initializer, className: String) {
+        self.initializer = initializer
+        self.className = className
+    }
+
+    public override var typeName: String { className }
+    public override func repr() -> String { "<keras.initializers.\(className)>" }
+}
+
+extension KerasSession {
+    /// Registers every Keras module and alias with `registry`.
+    func register(in registry: ModuleRegistry) {
+        registry.register("keras") { [unowned self] interpreter in
+            let m = KModule("keras", doc: "Kiln's implementation of the Keras API.")
+            for sub in ["layers", "models", "initializers", "activations", "backend"] {
+                m.set(sub, .object(try interpreter.importModule(["keras", sub])))
+            }
+            m.add(self.modelConstructors())
+            return m
+        }
+        registry.register("keras.layers") { [unowned self] _ in
+            let m = KModule("keras.layers", doc: "Keras layers.")
+            m.add(self.layerConstructors())
+            m.add(self.mergeFunctions())
+            m.add([self.modelConstructors()[0]])
+            return m
+        }
+        registry.register("keras.models") { [unowned self] _ in
+            let m = KModule("keras.models", doc: "Keras models: Sequential and Model.")
+            m.add(self.modelConstructors())
+            return m
+        }
+        registry.register("keras.initializers") { _ in
+            let m = KModule("keras.initializers", doc: "Weight initializers.")
+            m.add(KerasSession.initializerClasses())
+            return m
+        }
+        registry.register("keras.activations") { _ in
+            let m = KModule("keras.activations", doc: "Activation functions.")
+            m.add(Activation.names.sorted().map { name in
+                KBuiltin(name, "x", doc: "The \(name) activation, applied elementwise.") { a in
+                    guard let act = Activation(name: name) else { return a[0] }
+                    return .object(NDArray(act.apply(try TensorArgument.tensor(a[0], a.interpreter))))
+                }
+            })
+            return m
+        }
+        registry.register("keras.backend") { [unowned self] _ in
+            let m = KModule("keras.backend", doc: "Backend utilities.")
+            m.add([KBuiltin("clear_session", "", doc: "Reset the automatic layer names (dense, dense_1, …).") { _ in
+                self.backend.resetNames()
+                return .none
+            }])
+            return m
+        }
+        registry.register("tensorflow") { interpreter in
+            KModule("tensorflow", members: ["keras": .object(try interpreter.importModule(["keras"]))],
+                    doc: "TensorFlow names Kiln answers: tf.keras.")
+        }
+        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend"] {
+            registry.alias("tensorflow.keras" + sub, to: "keras" + sub)
+        }
+    }
+
+    /// `Input`, `Sequential`, `Model`.
+    func modelConstructors() -> [KBuiltin] {
+        let b = backend
+        return [
+            KBuiltin("Input", "shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None, ragged=None, batch_shape=None",
+                     doc: "A symbolic input of the given shape (batch axis excluded), where a functional model starts.") { a in
+                let dims: [Int?]
+                if !a.isNone(7) {
+                    dims = try TensorArgument.shape(a[7], a.interpreter, name: "batch_shape")
+                } else if !a.isNone(0) {
+                    dims = [nil] + (try TensorArgument.shape(a[0], a.interpreter, name: "shape"))
+                } else {
+                    throw KilnError.value("Please provide to Input a `shape` or a `tensor` or a `type_spec` argument. Note that `shape` does not include the batch dimension.")
+                }
+                let layer = InputLayer(shape: Shape(dims), name: try a.optionalString(2), backend: b)
+                return .object(SymbolicValue(layer.output))
+            },
+            KBuiltin("Sequential", "layers=None, name=None, trainable=True",
+                     doc: "A model that applies its layers one after another.") { [unowned self] a in
+                let model = Sequential(name: try a.optionalString(1), backend: b)
+                if !a.isNone(0) {
+                    for item in try a.list(0) {
+                        guard let l = item.as(LayerValue.self) else {
+                            throw KilnError.type("The added layer must be an instance of class Layer. Received: \(Repr.repr(item))")
+                        }
+                        try keras(l.layer.name) { try model.add(l.layer) }
+                    }
+                }
+                return self.wrap(model)
+            },
+            KBuiltin("Model", "inputs, outputs, name=None, trainable=True",
+                     doc: "A functional model: the graph of layer calls leading from inputs to outputs.") { [unowned self] a in
+                func symbols(_ v: Value) throws -> [SymbolicTensor] {
+                    if let s = v.as(SymbolicValue.self) { return [s.tensor] }
+                    return try a.interpreter.iterate(v).map { item in
+                        guard let s = item.as(SymbolicValue.self) else {
+                            throw KilnError.type("Model inputs and outputs must be symbolic tensors (from keras.Input and layer calls), got \(item.typeName)")
+                        }
+                        return s.tensor
+                    }
+                }
+                let model = try keras("Model") {
+                    try Functional(inputs: try symbols(a[0]), outputs: try symbols(a[1]), name: try a.optionalString(2), backend: b)
+                }
+                return self.wrap(model)
+            },
+        ]
+    }
+
+    /// `layers.add([…])` and `layers.concatenate([…], axis)`: make the merge layer and call it.
+    func mergeFunctions() -> [KBuiltin] {
+        let b = backend
+        func apply(_ layer: Layer, _ inputs: Value, _ interpreter: Interpreter) throws -> Value {
+            guard let value = wrap(layer).as(LayerValue.self) else { return .none }
+            return try keras(layer.name) { try value.apply(inputs, training: false, interpreter) }
+        }
+        return [
+            KBuiltin("add", "inputs, **kwargs", doc: "The elementwise sum of a list of tensors (a residual connection).") { a in
+                try apply(KilnNN.Add(name: nil, backend: b), a[0], a.interpreter)
+            },
+            KBuiltin("concatenate", "inputs, axis=-1, **kwargs", doc: "The concatenation of a list of tensors along axis.") { a in
+                try apply(KilnNN.Concatenate(axis: try a.int(1), name: nil, backend: b), a[0], a.interpreter)
+            },
+        ]
+    }
+
+    /// `keras.initializers` classes.
+    static func initializerClasses() -> [KBuiltin] {
+        func simple(_ className: String, _ key: String) -> KBuiltin {
+            KBuiltin(className, "seed=None", doc: "The \(key) initializer.") { _ in
+                guard let i = Initializer(name: key) else { throw KilnError.value("Unknown initializer: \(key)") }
+                return .object(InitializerValue(i, className: className))
+            }
+        }
+        return [
+            simple("GlorotUniform", "glorot_uniform"), simple("GlorotNormal", "glorot_normal"),
+            simple("HeUniform", "he_uniform"), simple("HeNormal", "he_normal"),
+            simple("LecunUniform", "lecun_uniform"), simple("LecunNormal", "lecun_normal"),
+            simple("Zeros", "zeros"), simple("Ones", "ones"),
+            KBuiltin("Constant", "value=0", doc: "Every weight set to value.") { a in
+                .object(InitializerValue(.constant(Float(try a.double(0))), className: "Constant"))
+            },
+            KBuiltin("RandomNormal", "mean=0.0, stddev=0.05, seed=None", doc: "Normal with mean and stddev.") { a in
+                .object(InitializerValue(.randomNormal(mean: Float(try a.double(0)), stddev: Float(try a.double(1))), className: "RandomNormal"))
+            },
+            KBuiltin("RandomUniform", "minval=-0.05, maxval=0.05, seed=None", doc: "Uniform in [minval, maxval).") { a in
+                .object(InitializerValue(.randomUniform(minval: Float(try a.double(0)), maxval: Float(try a.double(1))), className: "RandomUniform"))
+            },
+            KBuiltin("TruncatedNormal", "mean=0.0, stddev=0.05, seed=None", doc: "Normal with mean and stddev, redrawn beyond two stddevs.") { a in
+                .object(InitializerValue(.truncatedNormal(mean: Float(try a.double(0)), stddev: Float(try a.double(1))), className: "TruncatedNormal"))
+            },
+            KBuiltin("Orthogonal", "gain=1.0, seed=None", doc: "A random orthogonal matrix times gain.") { a in
+                .object(InitializerValue(.orthogonal(gain: Float(try a.double(0))), className: "Orthogonal"))
+            },
+        ]
+    }
+}

@@ -7,11 +7,15 @@ import KilnTensor
 ///
 /// Inference uses the moving statistics. Training uses the batch's mean and biased variance
 /// and then updates the moving statistics, `moving = moving · momentum + batch · (1 − momentum)`,
-/// with the biased batch variance as Keras 3 does (tf_keras' fused kernel uses the unbiased one).
-/// With `renorm=True` (tf_keras' batch renormalization), training output is
-/// gamma · ((x − mean) / σ_B · r + d) + beta with r = σ_B / σ_R clipped to [rmin, rmax] and
-/// d = (mean − μ_R) / σ_R clipped to [−dmax, dmax], where μ_R and σ_R are moving averages
-/// kept with `renorm_momentum`.
+/// with the biased batch variance as Keras 3 does (tf_keras' fused 4-D kernel uses the
+/// unbiased one).
+///
+/// With `renorm=True` (batch renormalization, Ioffe 2017, as tf_keras implements it), training
+/// output is gamma · ((x − mean) / σ_B · r + d) + beta with σ_B = sqrt(var + epsilon),
+/// r = σ_B / σ_R clipped to [rmin, rmax] and d = (mean − μ_R) / σ_R clipped to [−dmax, dmax],
+/// where μ_R and σ_R (at least sqrt(epsilon)) are moving averages kept with `renorm_momentum`.
+/// The inference statistics then track the moving standard deviation: `moving_stddev` is
+/// averaged with `momentum` and `moving_variance = max(moving_stddev² − epsilon, 0)`.
 public final class BatchNormalization: Layer {
     public struct Renorm {
         public var rmin: Float?
@@ -37,6 +41,7 @@ public final class BatchNormalization: Layer {
     public private(set) var beta: Weight?
     public private(set) var movingMean: Weight?
     public private(set) var movingVariance: Weight?
+    public private(set) var movingStddev: Weight?
     public private(set) var renormMean: Weight?
     public private(set) var renormStddev: Weight?
 
@@ -73,9 +78,14 @@ public final class BatchNormalization: Layer {
         if center { beta = addWeight("beta", shape: [c], initializer: initializers.beta, backend: backend) }
         movingMean = addWeight("moving_mean", shape: [c], initializer: initializers.movingMean, trainable: false, backend: backend)
         movingVariance = addWeight("moving_variance", shape: [c], initializer: initializers.movingVariance, trainable: false, backend: backend)
-        if renorm != nil {
+        if renorm != nil, let variance = movingVariance?.value, let mean = movingMean?.value {
+            let stddev = variance.map { $0.squareRoot() }
+            movingStddev = addWeight("moving_stddev", shape: [c], initializer: .zeros, trainable: false, backend: backend)
+            movingStddev?.value = stddev
             renormMean = addWeight("renorm_mean", shape: [c], initializer: .zeros, trainable: false, backend: backend)
-            renormStddev = addWeight("renorm_stddev", shape: [c], initializer: .ones, trainable: false, backend: backend)
+            renormMean?.value = mean
+            renormStddev = addWeight("renorm_stddev", shape: [c], initializer: .zeros, trainable: false, backend: backend)
+            renormStddev?.value = stddev
         }
     }
 
@@ -88,25 +98,27 @@ public final class BatchNormalization: Layer {
         }
         let axes = Array(0..<(x.rank - 1))
         let (mean, variance) = try x.moments(alongAxes: axes)
-        var y: Tensor
-        if let renorm = renorm, let renormMean = renormMean, let renormStddev = renormStddev {
-            let stddev = variance.map { ($0 + epsilon).squareRoot() }
-            var r = try stddev.dividing(renormStddev.value)
-            var d = try (try mean.subtracting(renormMean.value)).dividing(renormStddev.value)
-            r = r.map { v in min(renorm.rmax ?? .infinity, max(renorm.rmin ?? -.infinity, v)) }
-            d = d.map { v in min(renorm.dmax ?? .infinity, max(-(renorm.dmax ?? .infinity), v)) }
-            // ((x − mean) / σ_B · r + d) is batch-norm with variance σ_B²/r² − ε and mean mean − d·σ_B/r.
-            let normalized = try Tensor.batchNormInference(x, mean: mean, variance: variance, gamma: nil, beta: nil, epsilon: epsilon)
-            y = try (try normalized.multiplying(r)).adding(d)
-            if let g = gamma?.value { y = try y.multiplying(g) }
-            if let b = beta?.value { y = try y.adding(b) }
-            renormMean.value = try BatchNormalization.movingAverage(renormMean.value, mean, renorm.momentum)
-            renormStddev.value = try BatchNormalization.movingAverage(renormStddev.value, stddev, renorm.momentum)
-        } else {
-            y = try Tensor.batchNormInference(x, mean: mean, variance: variance, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+        guard let renorm = renorm, let movingStddev = movingStddev, let renormMean = renormMean, let renormStddev = renormStddev else {
+            let y = try Tensor.batchNormInference(x, mean: mean, variance: variance, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+            movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
+            movingVariance.value = try BatchNormalization.movingAverage(movingVariance.value, variance, momentum)
+            return y
         }
+        let stddev = variance.map { ($0 + epsilon).squareRoot() }
+        let floor = epsilon.squareRoot()
+        let sigmaR = renormStddev.value.map { max($0, floor) }
+        let r = try stddev.dividing(sigmaR).map { min(renorm.rmax ?? .infinity, max(renorm.rmin ?? -.infinity, $0)) }
+        let d = try mean.subtracting(renormMean.value).dividing(sigmaR)
+            .map { min(renorm.dmax ?? .infinity, max(-(renorm.dmax ?? .infinity), $0)) }
+        // gamma · (x̂ · r + d) + beta is batch norm with scale r·gamma and offset d·gamma + beta.
+        let scale = try gamma.map { try r.multiplying($0.value) } ?? r
+        let offset = try (try gamma.map { try d.multiplying($0.value) } ?? d).adding(beta?.value ?? Tensor(shape: d.shape))
+        let y = try Tensor.batchNormInference(x, mean: mean, variance: variance, gamma: scale, beta: offset, epsilon: epsilon)
+        renormMean.value = try BatchNormalization.movingAverage(renormMean.value, mean, renorm.momentum)
+        renormStddev.value = try BatchNormalization.movingAverage(renormStddev.value, stddev, renorm.momentum)
         movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
-        movingVariance.value = try BatchNormalization.movingAverage(movingVariance.value, variance, momentum)
+        movingStddev.value = try BatchNormalization.movingAverage(movingStddev.value, stddev, momentum)
+        movingVariance.value = movingStddev.value.map { max($0 * $0 - epsilon, 0) }
         return y
     }
 

@@ -4,7 +4,9 @@ import KilnLibrary
 import XCTest
 
 /// `model.summary()` for the models in Fixtures/summary: each NAME.kiln (valid Python and Kiln)
-/// must print exactly NAME.txt, which tf_keras printed for the same file (see the README there).
+/// must print exactly NAME.classic.txt: the classic Keras table the issue asks for, rendered
+/// by Keras 2.6's own print_summary from the tf_keras model built by the same file (NAME.txt
+/// is what tf_keras 2.21 prints today, kept for reference; see the README there).
 final class SummaryGoldenTests: XCTestCase {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures").appendingPathComponent("summary")
@@ -21,7 +23,7 @@ final class SummaryGoldenTests: XCTestCase {
     func testEverySummaryMatchesKeras() throws {
         for model in try models() {
             let source = try String(contentsOf: SummaryGoldenTests.folder.appendingPathComponent(model + ".kiln"), encoding: .utf8)
-            let expected = try String(contentsOf: SummaryGoldenTests.folder.appendingPathComponent(model + ".txt"), encoding: .utf8)
+            let expected = try String(contentsOf: SummaryGoldenTests.folder.appendingPathComponent(model + ".classic.txt"), encoding: .utf8)
             let interpreter = KilnLibrary.makeInterpreter()
             var printed = ""
             interpreter.output = { printed += $0 }

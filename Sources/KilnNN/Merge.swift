@@ -17,9 +17,7 @@ public final class Add: Layer {
         }
         var result = inputs[0]
         for other in inputs.dropFirst() {
-            guard other.rank == result.rank else {
-                throw LayerError("Inputs have incompatible shapes. Received shapes \(inputs[0]) and \(other)")
-            }
+            guard other.rank == result.rank else { throw incompatible(inputs[0], other) }
             var dims: [Int?] = []
             for (a, b) in zip(result.dims, other.dims) {
                 switch (a, b) {
@@ -28,12 +26,16 @@ public final class Add: Layer {
                 case let (1, y?): dims.append(y)
                 case (nil, _), (_, nil): dims.append(a ?? b)
                 default:
-                    throw LayerError("Inputs have incompatible shapes. Received shapes \(inputs[0]) and \(other)")
+                    throw incompatible(inputs[0], other)
                 }
             }
             result = Shape(dims)
         }
         return result
+    }
+
+    private func incompatible(_ a: Shape, _ b: Shape) -> LayerError {
+        LayerError("Layer \"\(name)\": inputs have incompatible shapes. Received shapes \(a) and \(b)")
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {

@@ -8,7 +8,7 @@ import XCTest
 /// interpreter as `kiln run` builds it (testdata/*.kiln, expected values from CPython).
 final class LibraryScriptTests: XCTestCase {
     static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
-    static let scripts = ["math", "random", "statistics"]
+    static let scripts = ["keras_layers", "math", "random", "statistics"]
 
     func runScript(_ name: String) {
         let path = LibraryScriptTests.testdata.appendingPathComponent(name + ".kiln").path
@@ -23,6 +23,7 @@ final class LibraryScriptTests: XCTestCase {
         XCTAssertEqual(Set(files), Set(LibraryScriptTests.scripts))
     }
 
+    func test_keras_layers() { runScript("keras_layers") }
     func test_math() { runScript("math") }
     func test_random() { runScript("random") }
     func test_statistics() { runScript("statistics") }

@@ -11,6 +11,7 @@ public enum KilnLibrary {
         let rng = PythonRandom()
         registry.register("math") { _ in MathModule.make() }
         registry.register("random") { _ in RandomModule.make(rng) }
+        registry.register("time") { _ in TimeModule.make() }
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }

@@ -27,6 +27,7 @@ let package = Package(
         .target(
             name: "KilnLibrary",
             dependencies: ["KilnLang", "KilnTensor"],
+            exclude: ["Keras"],
             plugins: ["EmbedStdlibPlugin"]
         ),
         .executableTarget(name: "EmbedStdlibTool", path: "Sources/EmbedStdlibTool"),

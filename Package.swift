@@ -19,7 +19,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
 
         // The engine (tensors, kernels, seeded generators) and the language.
-        .target(name: "KilnTensor"),
+        .target(name: "KilnTensor", dependencies: ["CBLAS"]),
         .target(name: "KilnLang"),
 
         // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
         .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln"]),
+        .testTarget(name: "KilnTensorTests", dependencies: ["KilnTensor"]),
     ],
     swiftLanguageModes: [.v5]
 )

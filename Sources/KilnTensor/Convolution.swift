@@ -80,6 +80,9 @@ struct WindowGeometry {
         guard strides.0 >= 1, strides.1 >= 1, dilation.0 >= 1, dilation.1 >= 1, kernel.0 >= 1, kernel.1 >= 1 else {
             throw ShapeError("\(what): strides (\(strides.0), \(strides.1)), dilation (\(dilation.0), \(dilation.1)) and window (\(kernel.0), \(kernel.1)) must be positive")
         }
+        guard input.count == 4, input.allSatisfy({ $0 >= 0 }), kernelShape.allSatisfy({ $0 >= 0 }) else {
+            throw ShapeError("\(what): input shape \(Tensor.describe(input)) and kernel shape \(Tensor.describe(kernelShape)) must have non-negative sizes")
+        }
         guard padding != .causal || allowCausal else {
             throw ShapeError("\(what) does not support causal padding (only 1D convolutions do)")
         }
@@ -348,4 +351,379 @@ public func separableConv1d(
         throw ShapeError("separableConv1d: pointwise kernel of shape \(Tensor.describe(pointwiseKernel.shape)) does not match depthwise kernel \(Tensor.describe(depthwiseKernel.shape)): expected (1, \(mid), filters)")
     }
     return try conv1d(depthwise, kernel: pointwiseKernel, bias: bias)
+}
+
+// MARK: - Gradients
+
+/// Checks `upstream` has the shape the forward convolution produced.
+private func checkUpstream(_ upstream: Tensor, _ expected: [Int], what: String) throws {
+    guard upstream.shape == expected else {
+        throw ShapeError("\(what): upstream gradient of shape \(Tensor.describe(upstream.shape)) does not match the output shape \(Tensor.describe(expected))")
+    }
+}
+
+/// Whether a convolution with this geometry is a plain product of `[N·H·W, C]` by `[C, F]`.
+private func isPointwise(_ g: WindowGeometry) -> Bool {
+    g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1
+        && g.top == AxisPadding(before: 0, after: 0) && g.left == AxisPadding(before: 0, after: 0)
+}
+
+/// The gradient of `conv2d` with respect to its input: `∂x` of shape `inputShape`
+/// (`[N, H, W, C]`) given `∂y` (`upstream`, `[N, H', W', F]`) and the `[KH, KW, C, F]` kernel.
+/// Computed per tile as `∂columns = ∂y · kernelᵀ` (sgemm), then col2im adds each patch back
+/// to the input positions it came from; images run in fixed chunks across cores.
+public func conv2dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int],
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try conv2dBackwardInput(upstream, kernel: kernel, inputShape: inputShape, strides: strides, padding: padding, dilation: dilation,
+                            allowCausal: false, what: "conv2dBackwardInput")
+}
+
+/// The gradient of `conv2d` with respect to its kernel: `∂kernel` of shape `kernelShape`
+/// (`[KH, KW, C, F]`) given the input `x` and `∂y` (`upstream`). Each chunk of images
+/// accumulates `columnsᵀ · ∂y` (sgemm) into its own partial sum; the partials are added in
+/// chunk order, so the result is deterministic. (The bias gradient is `upstream.sum(axes: [0, 1, 2])`.)
+public func conv2dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int],
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try conv2dBackwardKernel(x, upstream: upstream, kernelShape: kernelShape, strides: strides, padding: padding, dilation: dilation,
+                             allowCausal: false, what: "conv2dBackwardKernel")
+}
+
+/// The gradient of `conv1d` with respect to its input (`[N, W, C]`), given `∂y` (`[N, W', F]`).
+public func conv1dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard upstream.rank == 3, kernel.rank == 3, inputShape.count == 3 else {
+        throw ShapeError("conv1dBackwardInput expects rank-3 upstream gradient, kernel and input shape, got \(Tensor.describe(upstream.shape)), \(Tensor.describe(kernel.shape)) and \(Tensor.describe(inputShape))")
+    }
+    let dx = try conv2dBackwardInput(
+        upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()), kernel: kernel.reshaped([1] + kernel.shape),
+        inputShape: [inputShape[0], 1, inputShape[1], inputShape[2]], strides: (1, stride), padding: padding, dilation: (1, dilation),
+        allowCausal: true, what: "conv1dBackwardInput")
+    return try dx.reshaped(inputShape)
+}
+
+/// The gradient of `conv1d` with respect to its kernel (`[K, C, F]`).
+public func conv1dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard x.rank == 3, upstream.rank == 3, kernelShape.count == 3 else {
+        throw ShapeError("conv1dBackwardKernel expects rank-3 input, upstream gradient and kernel shape, got \(Tensor.describe(x.shape)), \(Tensor.describe(upstream.shape)) and \(Tensor.describe(kernelShape))")
+    }
+    let dk = try conv2dBackwardKernel(
+        x.reshaped([x.shape[0], 1] + x.shape.dropFirst()), upstream: upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()),
+        kernelShape: [1] + kernelShape, strides: (1, stride), padding: padding, dilation: (1, dilation),
+        allowCausal: true, what: "conv1dBackwardKernel")
+    return try dk.reshaped(kernelShape)
+}
+
+/// The geometry of a convolution of an input of `inputShape` by a kernel of `kernelShape`
+/// (`[KH, KW, C, ·]`), validated.
+private func convolutionGeometry(
+    inputShape: [Int], kernelShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int), allowCausal: Bool, what: String
+) throws -> WindowGeometry {
+    guard inputShape.count == 4, kernelShape.count == 4, kernelShape[2] == inputShape[3] else {
+        throw ShapeError("\(what): input \(Tensor.describe(inputShape)) and kernel \(Tensor.describe(kernelShape)) do not match: expected input [batch, height, width, channels] and kernel [height, width, channels, filters] with equal channels")
+    }
+    return try WindowGeometry(
+        input: inputShape, kernel: (kernelShape[0], kernelShape[1]), strides: strides, dilation: dilation,
+        padding: padding, what: what, kernelShape: kernelShape, allowCausal: allowCausal)
+}
+
+func conv2dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    let g = try convolutionGeometry(inputShape: inputShape, kernelShape: kernel.shape, strides: strides, padding: padding,
+                                    dilation: dilation, allowCausal: allowCausal, what: what)
+    let filters = kernel.shape[3]
+    try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, filters], what: what)
+    let patch = g.kernelHeight * g.kernelWidth * g.channels
+    let pixels = g.batch * g.outHeight * g.outWidth
+    let result = Tensor(shape: inputShape)
+    guard pixels > 0, filters > 0, g.channels > 0 else { return result }
+    let dx = result.pointer, dy = upstream.pointer, weights = kernel.pointer
+    if isPointwise(g) {
+        gemm(transA: false, transB: true, m: pixels, n: g.channels, k: filters, a: dy, lda: filters, b: weights, ldb: filters, c: dx, ldc: g.channels)
+        return result
+    }
+    let rowsPerTile = Swift.max(1, Swift.min(g.outHeight, im2colTileElements / Swift.max(1, g.outWidth * patch)))
+    let shared = UncheckedSendable(dx)
+    // Patches of one image overlap, so an image's tiles stay in one chunk.
+    let work = { (images: Range<Int>) in
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerTile * g.outWidth * patch)
+        defer { columns.deallocate() }
+        for n in images {
+            var r0 = 0
+            while r0 < g.outHeight {
+                let r1 = Swift.min(r0 + rowsPerTile, g.outHeight), m = (r1 - r0) * g.outWidth
+                gemm(transA: false, transB: true, m: m, n: patch, k: filters,
+                     a: dy + ((n * g.outHeight + r0) * g.outWidth) * filters, lda: filters, b: weights, ldb: filters, c: columns, ldc: patch)
+                col2im(columns, g, image: n, rows: r0..<r1, into: shared.value)
+                r0 = r1
+            }
+        }
+    }
+    if g.batch >= 2 * Parallel.coreCount {
+        Parallel.forEachChunk(count: g.batch, minimumChunk: 1, work)
+    } else {
+        work(0..<g.batch)
+    }
+    return result
+}
+
+/// Adds each row of `columns` (one patch per output position of rows `rows`, laid out as
+/// `im2col` writes them) back to the input positions of image `image` it was read from.
+func col2im(_ columns: UnsafePointer<Float>, _ g: WindowGeometry, image n: Int, rows: Range<Int>, into x: UnsafeMutablePointer<Float>) {
+    let c = g.channels, kw = g.kernelWidth
+    let patch = g.kernelHeight * kw * c
+    let imageBase = x + n * g.height * g.width * c
+    var src = columns
+    for oh in rows {
+        for ow in 0..<g.outWidth {
+            let iw0 = ow * g.strideWidth - g.left.before
+            var p = src
+            for a in 0..<g.kernelHeight {
+                let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+                if ih >= 0 && ih < g.height {
+                    let rowBase = imageBase + ih * g.width * c
+                    for b in 0..<kw {
+                        let iw = iw0 + b * g.dilationWidth
+                        if iw >= 0 && iw < g.width {
+                            let dst = rowBase + iw * c, q = p + b * c
+                            for j in 0..<c { dst[j] += q[j] }
+                        }
+                    }
+                }
+                p += kw * c
+            }
+            src += patch
+        }
+    }
+}
+
+func conv2dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    let g = try convolutionGeometry(inputShape: x.shape, kernelShape: kernelShape, strides: strides, padding: padding,
+                                    dilation: dilation, allowCausal: allowCausal, what: what)
+    let filters = kernelShape[3]
+    try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, filters], what: what)
+    let patch = g.kernelHeight * g.kernelWidth * g.channels
+    let result = Tensor(shape: kernelShape)
+    guard g.batch * g.outHeight * g.outWidth > 0, filters > 0, patch > 0 else { return result }
+    let pointwise = isPointwise(g)
+    let rowsPerTile = Swift.max(1, Swift.min(g.outHeight, im2colTileElements / Swift.max(1, g.outWidth * patch)))
+    let tilesPerImage = (g.outHeight + rowsPerTile - 1) / rowsPerTile
+    let items = g.batch * tilesPerImage
+    let source = x.pointer, dy = upstream.pointer
+    let chunks = items >= 2 * Parallel.coreCount ? Parallel.chunks(count: items, minimumChunk: 1) : [0..<items]
+    // One partial ∂kernel per chunk; the first chunk writes into the result.
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(chunks.count - 1, 0) * patch * filters + 1)
+    defer { partials.deallocate() }
+    let shared = UncheckedSendable((result.pointer, partials))
+    Parallel.forEachChunk(count: chunks.count, minimumChunk: 1) { chunkRange in
+        for chunk in chunkRange {
+            let (first, rest) = shared.value
+            let accumulator = chunk == 0 ? first : rest + (chunk - 1) * patch * filters
+            accumulator.update(repeating: 0, count: patch * filters)
+            let columns = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rowsPerTile * g.outWidth * patch)
+            defer { columns?.deallocate() }
+            for item in chunks[chunk] {
+                let n = item / tilesPerImage
+                let r0 = (item % tilesPerImage) * rowsPerTile, r1 = Swift.min(r0 + rowsPerTile, g.outHeight)
+                let m = (r1 - r0) * g.outWidth
+                let a: UnsafePointer<Float>
+                if let columns {
+                    im2col(source, g, image: n, rows: r0..<r1, into: columns)
+                    a = UnsafePointer(columns)
+                } else {
+                    a = UnsafePointer(source + ((n * g.height + r0) * g.width) * g.channels)
+                }
+                gemm(transA: true, transB: false, m: patch, n: filters, k: m,
+                     a: a, lda: patch, b: dy + ((n * g.outHeight + r0) * g.outWidth) * filters, ldb: filters,
+                     beta: 1, c: accumulator, ldc: filters)
+            }
+        }
+    }
+    let out = result.pointer
+    for chunk in 1..<Swift.max(chunks.count, 1) {
+        let partial = partials + (chunk - 1) * patch * filters
+        for i in 0..<(patch * filters) { out[i] += partial[i] }
+    }
+    return result
+}
+
+/// The geometry of a depthwise convolution of an input of `inputShape` by a kernel of
+/// `kernelShape` (`[KH, KW, C, M]`), validated.
+private func depthwiseGeometry(
+    inputShape: [Int], kernelShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int), allowCausal: Bool, what: String
+) throws -> WindowGeometry {
+    guard inputShape.count == 4, kernelShape.count == 4, kernelShape[2] == inputShape[3] else {
+        throw ShapeError("\(what): input \(Tensor.describe(inputShape)) and kernel \(Tensor.describe(kernelShape)) do not match: expected input [batch, height, width, channels] and kernel [height, width, channels, depth_multiplier] with equal channels")
+    }
+    return try WindowGeometry(
+        input: inputShape, kernel: (kernelShape[0], kernelShape[1]), strides: strides, dilation: dilation,
+        padding: padding, what: what, kernelShape: kernelShape, allowCausal: allowCausal)
+}
+
+/// The gradient of `depthwiseConv2d` with respect to its input (`inputShape`, `[N, H, W, C]`)
+/// given `∂y` (`[N, H', W', C·M]`): each input position gathers `Σ ∂y[…, c·M + m] ·
+/// kernel[a, b, c, m]` from the outputs whose windows cover it, so rows run independently
+/// across cores.
+public func depthwiseConv2dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int],
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try depthwiseConv2dBackwardInput(upstream, kernel: kernel, inputShape: inputShape, strides: strides, padding: padding,
+                                     dilation: dilation, allowCausal: false, what: "depthwiseConv2dBackwardInput")
+}
+
+/// The gradient of `depthwiseConv2d` with respect to its kernel (`kernelShape`, `[KH, KW, C, M]`)
+/// given the input `x` and `∂y`: `Σ x[n, …, c] · ∂y[n, …, c·M + m]` over every output position,
+/// accumulated per chunk of output rows and added in chunk order. (The bias gradient is
+/// `upstream.sum(axes: [0, 1, 2])`.)
+public func depthwiseConv2dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int],
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try depthwiseConv2dBackwardKernel(x, upstream: upstream, kernelShape: kernelShape, strides: strides, padding: padding,
+                                      dilation: dilation, allowCausal: false, what: "depthwiseConv2dBackwardKernel")
+}
+
+/// The gradient of `depthwiseConv1d` with respect to its input (`[N, W, C]`).
+public func depthwiseConv1dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard upstream.rank == 3, kernel.rank == 3, inputShape.count == 3 else {
+        throw ShapeError("depthwiseConv1dBackwardInput expects rank-3 upstream gradient, kernel and input shape, got \(Tensor.describe(upstream.shape)), \(Tensor.describe(kernel.shape)) and \(Tensor.describe(inputShape))")
+    }
+    let dx = try depthwiseConv2dBackwardInput(
+        upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()), kernel: kernel.reshaped([1] + kernel.shape),
+        inputShape: [inputShape[0], 1, inputShape[1], inputShape[2]], strides: (1, stride), padding: padding, dilation: (1, dilation),
+        allowCausal: true, what: "depthwiseConv1dBackwardInput")
+    return try dx.reshaped(inputShape)
+}
+
+/// The gradient of `depthwiseConv1d` with respect to its kernel (`[K, C, M]`).
+public func depthwiseConv1dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard x.rank == 3, upstream.rank == 3, kernelShape.count == 3 else {
+        throw ShapeError("depthwiseConv1dBackwardKernel expects rank-3 input, upstream gradient and kernel shape, got \(Tensor.describe(x.shape)), \(Tensor.describe(upstream.shape)) and \(Tensor.describe(kernelShape))")
+    }
+    let dk = try depthwiseConv2dBackwardKernel(
+        x.reshaped([x.shape[0], 1] + x.shape.dropFirst()), upstream: upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()),
+        kernelShape: [1] + kernelShape, strides: (1, stride), padding: padding, dilation: (1, dilation),
+        allowCausal: true, what: "depthwiseConv1dBackwardKernel")
+    return try dk.reshaped(kernelShape)
+}
+
+func depthwiseConv2dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    let g = try depthwiseGeometry(inputShape: inputShape, kernelShape: kernel.shape, strides: strides, padding: padding,
+                                  dilation: dilation, allowCausal: allowCausal, what: what)
+    let c = g.channels, multiplier = kernel.shape[3], outChannels = c * multiplier
+    try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, outChannels], what: what)
+    let result = Tensor(shape: inputShape)
+    guard result.count > 0, outChannels > 0 else { return result }
+    let dy = upstream.pointer, weights = kernel.pointer
+    let shared = UncheckedSendable(result.pointer)
+    let rows = g.batch * g.height
+    Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, g.width * outChannels * g.kernelHeight * g.kernelWidth))) { range in
+        for row in range {
+            let n = row / g.height, ih = row % g.height
+            for iw in 0..<g.width {
+                let d = shared.value + (row * g.width + iw) * c
+                for a in 0..<g.kernelHeight {
+                    // The output row whose window puts tap a on input row ih, if any.
+                    let t = ih + g.top.before - a * g.dilationHeight
+                    guard t >= 0, t % g.strideHeight == 0 else { continue }
+                    let oh = t / g.strideHeight
+                    guard oh < g.outHeight else { continue }
+                    for b in 0..<g.kernelWidth {
+                        let u = iw + g.left.before - b * g.dilationWidth
+                        guard u >= 0, u % g.strideWidth == 0 else { continue }
+                        let ow = u / g.strideWidth
+                        guard ow < g.outWidth else { continue }
+                        let gp = dy + ((n * g.outHeight + oh) * g.outWidth + ow) * outChannels
+                        let kp = weights + (a * g.kernelWidth + b) * outChannels
+                        if multiplier == 1 {
+                            for j in 0..<c { d[j] += gp[j] * kp[j] }
+                        } else {
+                            for j in 0..<c {
+                                var total: Float = 0
+                                for m in 0..<multiplier { total += gp[j * multiplier + m] * kp[j * multiplier + m] }
+                                d[j] += total
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return result
+}
+
+func depthwiseConv2dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    let g = try depthwiseGeometry(inputShape: x.shape, kernelShape: kernelShape, strides: strides, padding: padding,
+                                  dilation: dilation, allowCausal: allowCausal, what: what)
+    let c = g.channels, multiplier = kernelShape[3], outChannels = c * multiplier
+    try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, outChannels], what: what)
+    let result = Tensor(shape: kernelShape)
+    let size = result.count
+    let rows = g.batch * g.outHeight
+    guard size > 0, rows * g.outWidth > 0 else { return result }
+    let chunks = Parallel.chunks(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, g.outWidth * size)))
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(chunks.count - 1, 0) * size + 1)
+    defer { partials.deallocate() }
+    let source = x.pointer, dy = upstream.pointer
+    let shared = UncheckedSendable((result.pointer, partials))
+    Parallel.forEachChunk(count: chunks.count, minimumChunk: 1) { chunkRange in
+        for chunk in chunkRange {
+            let (first, rest) = shared.value
+            let accumulator = chunk == 0 ? first : rest + (chunk - 1) * size
+            accumulator.update(repeating: 0, count: size)
+            for row in chunks[chunk] {
+                let n = row / g.outHeight, oh = row % g.outHeight
+                let image = source + n * g.height * g.width * c
+                for ow in 0..<g.outWidth {
+                    let gp = dy + (row * g.outWidth + ow) * outChannels
+                    for a in 0..<g.kernelHeight {
+                        let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+                        if ih < 0 || ih >= g.height { continue }
+                        for b in 0..<g.kernelWidth {
+                            let iw = ow * g.strideWidth + b * g.dilationWidth - g.left.before
+                            if iw < 0 || iw >= g.width { continue }
+                            let xp = image + (ih * g.width + iw) * c
+                            let kp = accumulator + (a * g.kernelWidth + b) * outChannels
+                            if multiplier == 1 {
+                                for j in 0..<c { kp[j] += xp[j] * gp[j] }
+                            } else {
+                                for j in 0..<c {
+                                    let v = xp[j], kj = kp + j * multiplier, gj = gp + j * multiplier
+                                    for m in 0..<multiplier { kj[m] += v * gj[m] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let out = result.pointer
+    for chunk in 1..<Swift.max(chunks.count, 1) {
+        let partial = partials + (chunk - 1) * size
+        for i in 0..<size { out[i] += partial[i] }
+    }
+    return result
 }

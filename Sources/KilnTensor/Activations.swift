@@ -107,24 +107,39 @@ public enum Activation: Equatable, Sendable {
     public func apply(_ x: Tensor) -> Tensor {
         switch self {
         case .linear: return x
-        case .relu: return x.unary { $0 > 0 ? $0 : 0 }
-        case .sigmoid: return x.unary(Activation.sigmoid)
-        case .tanh: return x.unary { Foundation.tanh($0) }
         case .softmax: return Activation.softmaxRows(x, log: false)
         case .logSoftmax: return Activation.softmaxRows(x, log: true)
-        case .selu:
-            return x.unary { $0 > 0 ? Activation.seluScale * $0 : Activation.seluScale * Activation.seluAlpha * Foundation.expm1($0) }
-        case .elu: return x.unary { $0 > 0 ? $0 : Foundation.expm1($0) }
-        case .softplus: return x.unary(Activation.softplus)
-        case .softsign: return x.unary { $0 / (1 + Swift.abs($0)) }
-        case .swish: return x.unary { $0 * Activation.sigmoid($0) }
-        case .gelu: return x.unary { 0.5 * $0 * (1 + Foundation.erf($0 * 0.70710678118654752)) }
-        case .exponential: return x.unary { Foundation.exp($0) }
-        case .hardSigmoid: return x.unary(Activation.hardSigmoid)
-        case .hardSilu: return x.unary { $0 * Activation.hardSigmoid($0) }
-        case .relu6: return x.unary { Swift.min(Swift.max($0, 0), 6) }
-        case .leakyRelu(let slope): return x.unary { $0 >= 0 ? $0 : slope * $0 }
-        case .mish: return x.unary { $0 * Foundation.tanh(Activation.softplus($0)) }
+        default:
+            let n = x.count, source = x.pointer, activation = self
+            return Tensor.filled(shape: x.shape) { out in
+                let shared = UncheckedSendable(out)
+                Parallel.forEachChunk(count: n, minimumChunk: elementwiseMinimumChunk) { range in
+                    activation.forward(source + range.lowerBound, shared.value + range.lowerBound, range.count)
+                }
+            }
+        }
+    }
+
+    /// `y[i] = f(x[i])` for `n` elements: one plain loop per activation, so each vectorises.
+    private func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let alpha = Activation.seluAlpha, scale = Activation.seluScale
+        switch self {
+        case .linear, .softmax, .logSoftmax: y.update(from: x, count: n)
+        case .relu: for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
+        case .sigmoid: for i in 0..<n { y[i] = fastSigmoid(x[i]) }
+        case .tanh: for i in 0..<n { y[i] = fastTanh(x[i]) }
+        case .selu: for i in 0..<n { y[i] = x[i] > 0 ? scale * x[i] : scale * alpha * (fastExp(Swift.min(x[i], 0)) - 1) }
+        case .elu: for i in 0..<n { y[i] = x[i] > 0 ? x[i] : fastExp(Swift.min(x[i], 0)) - 1 }
+        case .softplus: for i in 0..<n { y[i] = Activation.softplus(x[i]) }
+        case .softsign: for i in 0..<n { y[i] = x[i] / (1 + Swift.abs(x[i])) }
+        case .swish: for i in 0..<n { y[i] = x[i] * fastSigmoid(x[i]) }
+        case .gelu: for i in 0..<n { y[i] = 0.5 * x[i] * (1 + fastErf(x[i] * 0.70710678118654752)) }
+        case .exponential: for i in 0..<n { y[i] = Foundation.exp(x[i]) }
+        case .hardSigmoid: for i in 0..<n { y[i] = Activation.hardSigmoid(x[i]) }
+        case .hardSilu: for i in 0..<n { y[i] = x[i] * Activation.hardSigmoid(x[i]) }
+        case .relu6: for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], 0), 6) }
+        case .leakyRelu(let slope): for i in 0..<n { y[i] = x[i] >= 0 ? x[i] : slope * x[i] }
+        case .mish: for i in 0..<n { y[i] = x[i] * fastTanh(Activation.softplus(x[i])) }
         }
     }
 
@@ -139,50 +154,60 @@ public enum Activation: Equatable, Sendable {
         }
         switch self {
         case .linear: return g
-        case .relu: return try g.zipped(x) { g, x in x > 0 ? g : 0 }
-        case .sigmoid: return try g.zipped(y) { g, y in g * y * (1 - y) }
-        case .tanh: return try g.zipped(y) { g, y in g * (1 - y * y) }
         case .softmax: return Activation.softmaxBackward(y, g, log: false)
         case .logSoftmax: return Activation.softmaxBackward(y, g, log: true)
-        case .selu:
-            return try g.zipped(x) { g, x in
-                x > 0 ? g * Activation.seluScale : g * Activation.seluScale * Activation.seluAlpha * Foundation.exp(x)
-            }
-        case .elu: return try g.zipped(x) { g, x in x > 0 ? g : g * Foundation.exp(x) }
-        case .softplus: return try g.zipped(x) { g, x in g * Activation.sigmoid(x) }
-        case .softsign: return try g.zipped(x) { g, x in let d = 1 + Swift.abs(x); return g / (d * d) }
-        case .swish:
-            return try g.zipped(x) { g, x in
-                let s = Activation.sigmoid(x)
-                return g * (s + x * s * (1 - s))
-            }
-        case .gelu:
-            return try g.zipped(x) { g, x in
-                let cdf = 0.5 * (1 + Foundation.erf(x * 0.70710678118654752))
-                let pdf = Foundation.exp(-0.5 * x * x) * 0.3989422804014327
-                return g * (cdf + x * pdf)
-            }
-        case .exponential: return try g.zipped(y) { g, y in g * y }
-        case .hardSigmoid: return try g.zipped(x) { g, x in x > -3 && x < 3 ? g / 6 : 0 }
-        case .hardSilu:
-            return try g.zipped(x) { g, x in
-                x <= -3 ? 0 : (x >= 3 ? g : g * (2 * x + 3) / 6)
-            }
-        case .relu6: return try g.zipped(x) { g, x in x > 0 && x < 6 ? g : 0 }
-        case .leakyRelu(let slope): return try g.zipped(x) { g, x in x >= 0 ? g : g * slope }
-        case .mish:
-            return try g.zipped(x) { g, x in
-                let sp = Activation.softplus(x), t = Foundation.tanh(sp)
-                return g * (t + x * (1 - t * t) * Activation.sigmoid(x))
+        default:
+            let n = x.count, px = x.pointer, py = y.pointer, pg = g.pointer, activation = self
+            return Tensor.filled(shape: x.shape) { out in
+                let shared = UncheckedSendable(out)
+                Parallel.forEachChunk(count: n, minimumChunk: elementwiseMinimumChunk) { range in
+                    let i = range.lowerBound
+                    activation.backward(px + i, py + i, pg + i, shared.value + i, range.count)
+                }
             }
         }
     }
 
-    @inline(__always)
-    static func sigmoid(_ x: Float) -> Float {
-        if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
-        let e = Foundation.exp(x)
-        return e / (1 + e)
+    /// `d[i] = g[i] · f′(x[i])` (using `y[i] = f(x[i])` where that is cheaper) for `n` elements.
+    private func backward(
+        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
+        let alpha = Activation.seluAlpha, scale = Activation.seluScale
+        switch self {
+        case .linear, .softmax, .logSoftmax: d.update(from: g, count: n)
+        case .relu: for i in 0..<n { d[i] = x[i] > 0 ? g[i] : 0 }
+        case .sigmoid: for i in 0..<n { d[i] = g[i] * y[i] * (1 - y[i]) }
+        case .tanh: for i in 0..<n { d[i] = g[i] * (1 - y[i] * y[i]) }
+        case .selu: for i in 0..<n { d[i] = x[i] > 0 ? g[i] * scale : g[i] * scale * alpha * fastExp(Swift.min(x[i], 0)) }
+        case .elu: for i in 0..<n { d[i] = x[i] > 0 ? g[i] : g[i] * fastExp(Swift.min(x[i], 0)) }
+        case .softplus: for i in 0..<n { d[i] = g[i] * fastSigmoid(x[i]) }
+        case .softsign:
+            for i in 0..<n {
+                let s = 1 + Swift.abs(x[i])
+                d[i] = g[i] / (s * s)
+            }
+        case .swish:
+            for i in 0..<n {
+                let s = fastSigmoid(x[i])
+                d[i] = g[i] * (s + x[i] * s * (1 - s))
+            }
+        case .gelu:
+            for i in 0..<n {
+                let cdf = 0.5 * (1 + fastErf(x[i] * 0.70710678118654752))
+                let pdf = fastExp(-0.5 * x[i] * x[i]) * 0.3989422804014327
+                d[i] = g[i] * (cdf + x[i] * pdf)
+            }
+        case .exponential: for i in 0..<n { d[i] = g[i] * y[i] }
+        case .hardSigmoid: for i in 0..<n { d[i] = x[i] > -3 && x[i] < 3 ? g[i] / 6 : 0 }
+        case .hardSilu: for i in 0..<n { d[i] = x[i] <= -3 ? 0 : (x[i] >= 3 ? g[i] : g[i] * (2 * x[i] + 3) / 6) }
+        case .relu6: for i in 0..<n { d[i] = x[i] > 0 && x[i] < 6 ? g[i] : 0 }
+        case .leakyRelu(let slope): for i in 0..<n { d[i] = x[i] >= 0 ? g[i] : g[i] * slope }
+        case .mish:
+            for i in 0..<n {
+                let t = fastTanh(Activation.softplus(x[i]))
+                d[i] = g[i] * (t + x[i] * (1 - t * t) * fastSigmoid(x[i]))
+            }
+        }
     }
 
     @inline(__always)
@@ -208,12 +233,10 @@ public enum Activation: Equatable, Sendable {
                     var peak = -Float.infinity
                     for j in 0..<m where xs[j] > peak || xs[j].isNaN { peak = xs[j] }
                     if peak == -.infinity { peak = 0 }
+                    // Exponentials first (a vectorisable loop), then their sum.
+                    for j in 0..<m { ys[j] = fastExp(xs[j] - peak) }
                     var total: Float = 0
-                    for j in 0..<m {
-                        let e = Foundation.exp(xs[j] - peak)
-                        ys[j] = e
-                        total += e
-                    }
+                    for j in 0..<m { total += ys[j] }
                     if log {
                         let shift = peak + Foundation.log(total)
                         for j in 0..<m { ys[j] = xs[j] - shift }
@@ -239,7 +262,7 @@ public enum Activation: Equatable, Sendable {
                     var dot: Float = 0
                     if log {
                         for j in 0..<m { dot += gs[j] }
-                        for j in 0..<m { dx[j] = gs[j] - Foundation.exp(ys[j]) * dot }
+                        for j in 0..<m { dx[j] = gs[j] - fastExp(ys[j]) * dot }
                     } else {
                         for j in 0..<m { dot += gs[j] * ys[j] }
                         for j in 0..<m { dx[j] = ys[j] * (gs[j] - dot) }
@@ -255,44 +278,34 @@ public enum Activation: Equatable, Sendable {
 /// clipped to `[0, maxValue]` when `maxValue` is given; then `negativeSlope · (x − threshold)`
 /// is added where `x < threshold`.
 public func relu(_ x: Tensor, negativeSlope: Float = 0, maxValue: Float? = nil, threshold: Float = 0) -> Tensor {
-    let clip = maxValue
-    return x.unary { v in
-        var y: Float = threshold != 0 ? (v > threshold ? v : 0) : (v > 0 ? v : 0)
-        if let m = clip { y = Swift.min(Swift.max(y, 0), m) }
-        if negativeSlope != 0 { y -= negativeSlope * Swift.max(threshold - v, 0) }
-        return y
-    }
+    x.mapped(GeneralReLU(negativeSlope: negativeSlope, maxValue: maxValue ?? .infinity, clips: maxValue != nil, threshold: threshold))
 }
 
 /// The gradient of `relu(x, negativeSlope:maxValue:threshold:)` with respect to `x`, given
-/// the upstream gradient `g` (same shape as `x`).
+/// the upstream gradient `g` (same shape as `x`): `g` where `x` is above the threshold (and
+/// strictly inside `(0, maxValue)` when clipped), `g · negativeSlope` below the threshold.
 public func reluBackward(_ x: Tensor, upstream g: Tensor, negativeSlope: Float = 0, maxValue: Float? = nil, threshold: Float = 0) throws -> Tensor {
-    try g.zipped(x) { g, v in
-        var d: Float = v > threshold ? 1 : 0
-        if threshold == 0 && v <= 0 { d = 0 }
-        if let m = maxValue, d != 0 {
-            // The clip passes gradient only strictly inside (0, maxValue).
-            if !(v > 0 && v < m) { d = 0 }
-        }
-        if negativeSlope != 0 && v < threshold { d += negativeSlope }
-        return g * d
+    try g.zipped(x, GeneralReLUGradient(negativeSlope: negativeSlope, maxValue: maxValue ?? .infinity, clips: maxValue != nil, threshold: threshold))
+}
+
+struct GeneralReLU: UnaryFunction {
+    var negativeSlope: Float, maxValue: Float, clips: Bool, threshold: Float
+
+    @inline(__always) func callAsFunction(_ v: Float) -> Float {
+        var y: Float = v > threshold ? v : 0
+        if clips { y = Swift.min(Swift.max(y, 0), maxValue) }
+        return negativeSlope == 0 ? y : y - negativeSlope * Swift.max(threshold - v, 0)
     }
 }
 
-extension Tensor {
-    /// `f(self[i], other[i])` for two tensors of one shape (throws `ShapeError` otherwise).
-    @inline(__always)
-    func zipped(_ other: Tensor, _ f: (Float, Float) -> Float) throws -> Tensor {
-        guard shape == other.shape else {
-            throw ShapeError("shapes \(Tensor.describe(shape)) and \(Tensor.describe(other.shape)) must be equal")
-        }
-        let a = pointer, b = other.pointer, n = count
-        return Tensor.filled(shape: shape) { out in
-            let shared = UncheckedSendable(out)
-            Parallel.forEachChunk(count: n, minimumChunk: elementwiseMinimumChunk) { range in
-                let out = shared.value
-                for i in range { out[i] = f(a[i], b[i]) }
-            }
-        }
+struct GeneralReLUGradient: BinaryFunction {
+    var negativeSlope: Float, maxValue: Float, clips: Bool, threshold: Float
+
+    @inline(__always) func callAsFunction(_ g: Float, _ v: Float) -> Float {
+        var d: Float = v > threshold ? 1 : 0
+        // The clip passes gradient only strictly inside (0, maxValue).
+        if clips && !(v > 0 && v < maxValue) { d = 0 }
+        if v < threshold { d += negativeSlope }
+        return g * d
     }
 }

@@ -37,6 +37,62 @@ enum MinimumOperator: BinaryOperator {
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < b || a.isNaN ? a : b }
 }
 
+/// A function of one element, as a type, so loops over it are specialised and inlined.
+protocol UnaryFunction {
+    func callAsFunction(_ x: Float) -> Float
+}
+
+/// A function of two elements, as a type (see `UnaryFunction`).
+protocol BinaryFunction {
+    func callAsFunction(_ a: Float, _ b: Float) -> Float
+}
+
+struct Negate: UnaryFunction {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { -x }
+}
+
+struct Absolute: UnaryFunction {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { Swift.abs(x) }
+}
+
+struct Square: UnaryFunction {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { x * x }
+}
+
+struct SquareRoot: UnaryFunction {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { x.squareRoot() }
+}
+
+struct Exponential: UnaryFunction {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.exp(x) }
+}
+
+struct Logarithm: UnaryFunction {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.log(x) }
+}
+
+struct Power: UnaryFunction {
+    var exponent: Float
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.pow(x, exponent) }
+}
+
+struct Clip: UnaryFunction {
+    var lower: Float, upper: Float
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { x < lower ? lower : (x > upper ? upper : x) }
+}
+
+/// `Op(x, scalar)`.
+struct RightScalar<Op: BinaryOperator>: UnaryFunction {
+    var scalar: Float
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { Op.apply(x, scalar) }
+}
+
+/// `Op(scalar, x)`.
+struct LeftScalar<Op: BinaryOperator>: UnaryFunction {
+    var scalar: Float
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { Op.apply(scalar, x) }
+}
+
 /// Elements per chunk below which an elementwise loop is not worth splitting across cores.
 let elementwiseMinimumChunk = 1 << 15
 
@@ -108,38 +164,36 @@ extension Tensor {
     }
 
     /// `-x` for every element.
-    public func negated() -> Tensor { unary { -$0 } }
+    public func negated() -> Tensor { mapped(Negate()) }
 
     /// `|x|` for every element.
-    public func absolute() -> Tensor { unary { Swift.abs($0) } }
+    public func absolute() -> Tensor { mapped(Absolute()) }
 
     /// `x * x` for every element.
-    public func squared() -> Tensor { unary { $0 * $0 } }
+    public func squared() -> Tensor { mapped(Square()) }
 
     /// `√x` for every element (NaN for negative x).
-    public func squareRoot() -> Tensor { unary { $0.squareRoot() } }
+    public func squareRoot() -> Tensor { mapped(SquareRoot()) }
 
     /// `eˣ` for every element.
-    public func exp() -> Tensor { unary { Foundation.exp($0) } }
+    public func exp() -> Tensor { mapped(Exponential()) }
 
     /// The natural logarithm of every element (−∞ at 0, NaN below).
-    public func log() -> Tensor { unary { Foundation.log($0) } }
+    public func log() -> Tensor { mapped(Logarithm()) }
 
     /// `xᵖ` for every element.
     public func raised(toPower p: Float) -> Tensor {
         if p == 2 { return squared() }
         if p == 0.5 { return squareRoot() }
-        return unary { Foundation.pow($0, p) }
+        return mapped(Power(exponent: p))
     }
 
     /// Every element clipped to `[lower, upper]` (numpy's `clip`; NaN stays NaN).
-    public func clipped(lower: Float, upper: Float) -> Tensor {
-        unary { x in x < lower ? lower : (x > upper ? upper : x) }
-    }
+    public func clipped(lower: Float, upper: Float) -> Tensor { mapped(Clip(lower: lower, upper: upper)) }
 
-    /// A unary map whose closure the compiler inlines into the loop (the kernels' `map`).
-    @inline(__always)
-    func unary(_ f: (Float) -> Float) -> Tensor {
+    /// `f(x)` for every element, split across cores. Generic over the function's type so the
+    /// loop is specialised for it and vectorises (a closure would be an opaque call per element).
+    func mapped<F: UnaryFunction>(_ f: F) -> Tensor {
         let n = count, source = pointer
         return Tensor.filled(shape: shape) { out in
             let shared = UncheckedSendable(out)
@@ -150,8 +204,23 @@ extension Tensor {
         }
     }
 
+    /// `f(self[i], other[i])` for two tensors of one shape (throws `ShapeError` otherwise).
+    func zipped<F: BinaryFunction>(_ other: Tensor, _ f: F) throws -> Tensor {
+        guard shape == other.shape else {
+            throw ShapeError("shapes \(Tensor.describe(shape)) and \(Tensor.describe(other.shape)) must be equal")
+        }
+        let a = pointer, b = other.pointer, n = count
+        return Tensor.filled(shape: shape) { out in
+            let shared = UncheckedSendable(out)
+            Parallel.forEachChunk(count: n, minimumChunk: elementwiseMinimumChunk) { range in
+                let out = shared.value
+                for i in range { out[i] = f(a[i], b[i]) }
+            }
+        }
+    }
+
     func withScalar<Op: BinaryOperator>(_ scalar: Float, _: Op.Type) -> Tensor {
-        unary { Op.apply($0, scalar) }
+        mapped(RightScalar<Op>(scalar: scalar))
     }
 
     /// `Op(self, other)` with numpy broadcasting.
@@ -169,12 +238,10 @@ extension Tensor {
             }
         }
         if other.count == 1 && outShape == shape {
-            let s = b[0]
-            return unary { Op.apply($0, s) }
+            return mapped(RightScalar<Op>(scalar: b[0]))
         }
         if count == 1 && outShape == other.shape {
-            let s = a[0]
-            return other.unary { Op.apply(s, $0) }
+            return other.mapped(LeftScalar<Op>(scalar: a[0]))
         }
         if outShape == shape, Tensor.isTrailingBlock(other.shape, of: shape) {
             return Tensor.filled(shape: outShape) { out in

@@ -46,7 +46,7 @@ public func batchNormTrainingBackward(
     guard g.shape == x.shape else {
         throw ShapeError("batchNormTrainingBackward: upstream gradient \(Tensor.describe(g.shape)) must have the input's shape \(Tensor.describe(x.shape))")
     }
-    let inverse = variance.unary { 1 / ($0 + epsilon).squareRoot() }
+    let inverse = variance.map { 1 / ($0 + epsilon).squareRoot() }
     let axes = Array(0..<(x.rank - 1))
     let xhat = try x.subtracting(mean).multiplying(inverse)
     let dBeta = try g.sum(axes: axes)

@@ -108,7 +108,7 @@ extension Tensor {
         return squared(subtracting: m).sum() / Float(count)
     }
 
-    private func squared(subtracting m: Float) -> Tensor { unary { ($0 - m) * ($0 - m) } }
+    private func squared(subtracting m: Float) -> Tensor { subtracting(scalar: m).squared() }
 
     /// The index of the largest element along `axis`, for every position of the other axes, in
     /// row-major order of the result shape (this shape without `axis`). The first index wins

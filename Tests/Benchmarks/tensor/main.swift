@@ -78,3 +78,11 @@ do {
     let bias = generator.uniform(shape: [64])
     report("bias add 32x32x32x64 + 64", flops: Double(x.count), seconds: try bestTime { _ = try x.adding(bias) })
 }
+
+// Activations over 4M elements (GFLOP/s column: elements per nanosecond).
+do {
+    let x = generator.uniform(shape: [32, 64, 64, 32], low: -4, high: 4)
+    for activation in [Activation.relu, .sigmoid, .tanh, .gelu, .swish, .softmax] {
+        report("\(activation.name) 32x64x64x32", flops: Double(x.count), seconds: bestTime { _ = activation.apply(x) })
+    }
+}

@@ -75,6 +75,12 @@ public struct RandomGenerator {
         fill(shape) { $0.truncatedNormal(mean: mean, stddev: stddev) }
     }
 
+    /// A tensor of `shape` whose elements are 1 with probability `probability` and 0 otherwise
+    /// (`uniform() < probability`): dropout masks.
+    public mutating func bernoulli(shape: [Int], probability: Float) -> Tensor {
+        fill(shape) { $0.uniform() < probability ? 1 : 0 }
+    }
+
     private mutating func fill(_ shape: [Int], _ draw: (inout RandomGenerator) -> Float) -> Tensor {
         let n = Tensor.count(of: shape)
         return Tensor.filled(shape: shape) { out in

@@ -148,6 +148,17 @@ extension Tensor {
         return result
     }
 
+    /// One row per index with a 1 in that column and 0 elsewhere: shape `[indices.count,
+    /// depth]` (Keras' `to_categorical`). Throws for an index outside `0..<depth`.
+    public static func oneHot(_ indices: [Int], depth: Int) throws -> Tensor {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= depth }) {
+            throw ShapeError("index \(bad) is out of range for one-hot vectors of depth \(depth)")
+        }
+        let result = Tensor(shape: [indices.count, Swift.max(depth, 0)])
+        for (row, index) in indices.enumerated() { result.pointer[row * depth + index] = 1 }
+        return result
+    }
+
     /// The tensor padded with `value`: `padding[i] = (before, after)` elements added on each
     /// side of axis `i` (numpy's `pad` with a constant; ZeroPadding layers). Throws unless
     /// there is one non-negative pair per axis.

@@ -19,7 +19,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
 
         // The engine (tensors, kernels, seeded generators) and the language.
-        .target(name: "KilnTensor"),
+        .target(name: "KilnTensor", dependencies: ["CBLAS"]),
         .target(name: "KilnLang"),
 
         // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
@@ -56,6 +56,10 @@ let package = Package(
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
         .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln"]),
+        .testTarget(name: "KilnTensorTests", dependencies: ["KilnTensor"]),
+
+        // Benchmarks (not tests): `swift run -c release kiln-bench-tensor`.
+        .executableTarget(name: "kiln-bench-tensor", dependencies: ["KilnTensor", "CBLAS"], path: "Tests/Benchmarks/tensor"),
     ],
     swiftLanguageModes: [.v5]
 )

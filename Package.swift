@@ -21,13 +21,13 @@ let package = Package(
         // The engine (tensors, kernels, seeded generators) and the language.
         .target(name: "KilnTensor", dependencies: ["CBLAS"]),
         .target(name: "KilnLang"),
+        .target(name: "KilnNN", dependencies: ["KilnTensor"]),
 
         // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
         // the EmbedStdlib plugin compiles into the binary.
         .target(
             name: "KilnLibrary",
-            dependencies: ["KilnLang", "KilnTensor"],
-            exclude: ["Keras"],
+            dependencies: ["KilnLang", "KilnTensor", "KilnNN"],
             plugins: ["EmbedStdlibPlugin"]
         ),
         .executableTarget(name: "EmbedStdlibTool", path: "Sources/EmbedStdlibTool"),

@@ -123,7 +123,7 @@ public final class Convolution: ConvolutionLayer {
 
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let k = kernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
-        return try fromImage(try Tensor.conv2d(try asImage(x), kernel: try kernel2D(k), bias: nil,
+        return try fromImage(try conv2d(try asImage(x), kernel: try kernel2D(k), bias: nil,
                                                strides: strides2D, padding: padding, dilation: dilation2D))
     }
 }
@@ -158,7 +158,7 @@ public final class DepthwiseConvolution: ConvolutionLayer {
 
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let k = depthwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
-        return try Tensor.depthwiseConv2d(x, kernel: k, bias: nil, strides: strides2D, padding: padding, dilation: dilation2D)
+        return try depthwiseConv2d(x, kernel: k, bias: nil, strides: strides2D, padding: padding, dilation: dilation2D)
     }
 }
 
@@ -199,7 +199,7 @@ public final class SeparableConvolution: ConvolutionLayer {
 
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let d = depthwiseKernel?.value, let p = pointwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
-        return try fromImage(try Tensor.separableConv2d(try asImage(x), depthwiseKernel: try kernel2D(d), pointwiseKernel: try kernel2D(p),
+        return try fromImage(try separableConv2d(try asImage(x), depthwiseKernel: try kernel2D(d), pointwiseKernel: try kernel2D(p),
                                                         bias: nil, strides: strides2D, padding: padding, dilation: dilation2D))
     }
 }

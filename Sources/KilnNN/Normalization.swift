@@ -93,13 +93,13 @@ public final class BatchNormalization: Layer {
         let x = try onlyInput(inputs)
         guard let movingMean = movingMean, let movingVariance = movingVariance else { throw LayerError("Layer \"\(name)\" is not built") }
         guard training else {
-            return try Tensor.batchNormInference(x, mean: movingMean.value, variance: movingVariance.value,
+            return try batchNormInference(x, mean: movingMean.value, variance: movingVariance.value,
                                                  gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
         }
         let axes = Array(0..<(x.rank - 1))
-        let (mean, variance) = try x.moments(alongAxes: axes)
+        let (mean, variance) = try moments(x, axes: axes)
         guard let renorm = renorm, let movingStddev = movingStddev, let renormMean = renormMean, let renormStddev = renormStddev else {
-            let y = try Tensor.batchNormInference(x, mean: mean, variance: variance, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+            let y = try batchNormInference(x, mean: mean, variance: variance, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
             movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
             movingVariance.value = try BatchNormalization.movingAverage(movingVariance.value, variance, momentum)
             return y
@@ -113,7 +113,7 @@ public final class BatchNormalization: Layer {
         // gamma · (x̂ · r + d) + beta is batch norm with scale r·gamma and offset d·gamma + beta.
         let scale = try gamma.map { try r.multiplying($0.value) } ?? r
         let offset = try (try gamma.map { try d.multiplying($0.value) } ?? d).adding(beta?.value ?? Tensor(shape: d.shape))
-        let y = try Tensor.batchNormInference(x, mean: mean, variance: variance, gamma: scale, beta: offset, epsilon: epsilon)
+        let y = try batchNormInference(x, mean: mean, variance: variance, gamma: scale, beta: offset, epsilon: epsilon)
         renormMean.value = try BatchNormalization.movingAverage(renormMean.value, mean, renorm.momentum)
         renormStddev.value = try BatchNormalization.movingAverage(renormStddev.value, stddev, renorm.momentum)
         movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
@@ -157,6 +157,6 @@ public final class LayerNormalization: Layer {
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
-        try Tensor.layerNorm(try onlyInput(inputs), gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+        try layerNorm(try onlyInput(inputs), gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
     }
 }

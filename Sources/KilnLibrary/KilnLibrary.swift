@@ -11,6 +11,8 @@ public enum KilnLibrary {
         let rng = PythonRandom()
         registry.register("math") { _ in MathModule.make() }
         registry.register("random") { _ in RandomModule.make(rng) }
+        let numpyRandom = NumpyRandom()
+        registry.register("numpy") { _ in NumpyModule.make(numpyRandom) }
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }

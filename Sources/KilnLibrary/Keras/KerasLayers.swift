@@ -11,7 +11,7 @@ extension KerasSession {
     /// keywords), a docstring, and how to build the engine layer from the arguments.
     func constructor(_ className: String, _ signature: String, doc: String,
                      _ make: @escaping (LayerArguments, String?) throws -> Layer) -> KBuiltin {
-        KBuiltin(className, signature + ", **kwargs", doc: doc) { [unowned self] bound in
+        KBuiltin(className, signature + ", **kwargs", doc: doc) { bound in
             let args = LayerArguments(bound: bound, className: className)
             let base = try self.baseKeywords(args)
             let layer = try keras(className) { try make(args, base.name) }

@@ -76,7 +76,7 @@ public final class ModelValue: LayerValue {
                  doc: "Run the model on x in batches (32 by default) in inference mode and return the outputs.") { a in
             let me = a.receiver(ModelValue.self)
             let inputs: [Tensor]
-            if case .object(let o) = a[0], o is KList || o is KTuple {
+            if (me.model.inputCount ?? 1) > 1, case .object(let o) = a[0], o is KList || o is KTuple {
                 inputs = try a.list(0).map { try TensorArgument.tensor($0, a.interpreter) }
             } else {
                 inputs = [try TensorArgument.tensor(a[0], a.interpreter)]

@@ -45,6 +45,7 @@ public final class Dense: Layer {
         }
         var y = try matmul(x, kernel.value)
         if let b = bias { y = try y.adding(b.value) }
-        return activation.apply(y)
+        activation.applyInPlace(&y)
+        return y
     }
 }

@@ -121,6 +121,24 @@ public enum Activation: Equatable, Sendable {
     }
 
     /// `y[i] = f(x[i])` for `n` elements: one plain loop per activation, so each vectorises.
+    /// `apply`, writing over `x` when its storage is not shared (each element depends only on
+    /// itself, so no second buffer is needed); softmax rows still get a new buffer.
+    public func applyInPlace(_ x: inout Tensor) {
+        switch self {
+        case .linear: return
+        case .softmax, .logSoftmax: x = apply(x)
+        default:
+            let activation = self
+            x.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                let shared = UncheckedSendable(base)
+                Parallel.forEachChunk(count: buffer.count, minimumChunk: elementwiseMinimumChunk) { range in
+                    activation.forward(shared.value + range.lowerBound, shared.value + range.lowerBound, range.count)
+                }
+            }
+        }
+    }
+
     private func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         let alpha = Activation.seluAlpha, scale = Activation.seluScale
         switch self {

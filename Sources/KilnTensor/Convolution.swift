@@ -306,7 +306,7 @@ func depthwiseConv2d(
                             let xp = image + (ih * g.width + iw) * c
                             let kp = weights + (a * g.kernelWidth + b) * outChannels
                             if multiplier == 1 {
-                                for j in 0..<c { o[j] += xp[j] * kp[j] }
+                                depthwiseTap(o, xp, kp, c)
                             } else {
                                 for j in 0..<c {
                                     let v = xp[j], oj = o + j * multiplier, kj = kp + j * multiplier
@@ -726,4 +726,23 @@ func depthwiseConv2dBackwardKernel(
         for i in 0..<size { out[i] += partial[i] }
     }
     return result
+}
+
+/// `o[j] += x[j] · k[j]` for j < n, eight lanes at a time (one kernel tap of a depthwise
+/// convolution with depth multiplier 1).
+@inline(__always)
+private func depthwiseTap(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ n: Int) {
+    var j = 0
+    let out = UnsafeMutableRawPointer(o), xs = UnsafeRawPointer(x), ks = UnsafeRawPointer(k)
+    while j + 8 <= n {
+        let offset = j * MemoryLayout<Float>.stride
+        let acc = out.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            + xs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) * ks.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+        out.storeBytes(of: acc, toByteOffset: offset, as: SIMD8<Float>.self)
+        j += 8
+    }
+    while j < n {
+        o[j] += x[j] * k[j]
+        j += 1
+    }
 }

@@ -125,10 +125,9 @@ enum ArrayMethods {
     // MARK: Bodies shared by functions and methods with different parameter names
 
     /// `np.clip(a, a_min, a_max)` / `a.clip(min, max)`: elements limited to the bounds (either
-    /// may be None), broadcast together.
+    /// may be None; with neither, a copy), broadcast together.
     static func clip(_ a: NDArray, _ low: Value, _ high: Value) throws -> Value {
-        if case .none = low, case .none = high { throw KilnError.value("One of max or min must be given") }
-        var result = Value.object(a)
+        var result = Value.object(a.copy())
         if case .none = low {} else { result = try Elementwise.apply(BinaryKernel.maximum, result, low) ?? result }
         if case .none = high {} else { result = try Elementwise.apply(BinaryKernel.minimum, result, high) ?? result }
         return result

@@ -128,7 +128,7 @@ public final class NDArray: KObject, KScalarConvertible {
     /// A 0-d result as a scalar value, any other as an array (what numpy's ufuncs return).
     var valueOrScalar: Value { shape.isEmpty ? scalar(at: 0) : .object(self) }
 
-    public var scalarValue: Value? { size == 1 ? pythonValue(at: 0) : nil }
+    public var scalarValue: Value? { shape.isEmpty ? pythonValue(at: 0) : nil }
 
     // MARK: The language protocol
 

@@ -132,16 +132,19 @@ enum NumpyModule {
         _ = try NDArray.checkedCount([num], .float64)
         let divisions = Double(a.bool("endpoint") ? num - 1 : num)
         let delta = stop - start
-        let step = delta / divisions
+        // numpy: i * step + start; i / div * delta when the step underflows to 0; with no
+        // divisions (0 or 1 samples with the endpoint) the step is undefined (nan).
+        let step = divisions > 0 ? delta / divisions : .nan
         var values = (0..<num).map { i -> Double in
             let y = Double(i)
+            if divisions <= 0 { return y * delta + start }
             return (step == 0 ? y / divisions * delta : y * step) + start
         }
         if a.bool("endpoint") && num > 1 { values[num - 1] = stop }
         let dtype = try a.dtype() ?? .float64
         let array = NDArray(dtype, [num], doubles: dtype.isFloat ? values : values.map { Foundation.floor($0) })
         guard a.bool("retstep") else { return .object(array) }
-        return .object(KTuple([.object(array), .float(num > 1 || !a.bool("endpoint") ? step : .nan)]))
+        return .object(KTuple([.object(array), .float(step)]))
     }
 
     // MARK: Shapes

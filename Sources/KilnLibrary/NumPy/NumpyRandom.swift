@@ -199,12 +199,12 @@ enum NumpyRandomModule {
     private static func choice(_ rng: NumpyRandom, _ args: BoundArguments) throws -> Value {
         let population: NDArray
         if let n = args["a"].asInt, args["a"].as(NDArray.self) == nil {
-            guard n > 0 else { throw KilnError.value("a must be a positive integer unless no samples are taken") }
+            guard n > 0 else { throw KilnError.value("a must be greater than 0 unless no samples are taken") }
             population = NDArray(.int64, [n], ints: Array(0..<n))
         } else {
             population = try args.array("a")
             guard population.ndim == 1 else { throw KilnError.value("a must be 1-dimensional") }
-            guard population.size > 0 else { throw KilnError.value("a cannot be empty unless no samples are taken") }
+            guard population.size > 0 else { throw KilnError.value("'a' cannot be empty unless no samples are taken") }
         }
         let n = population.size
         let (requested, _) = try size(args["size"])
@@ -213,8 +213,8 @@ enum NumpyRandomModule {
         var weights: [Double]?
         if !args.isNone("p") {
             let p = try args.array("p")
-            guard p.ndim == 1 else { throw KilnError.value("p must be 1-dimensional") }
-            guard p.size == n else { throw KilnError.value("a and p must have same size") }
+            guard p.ndim == 1 else { throw KilnError.value("'p' must be 1-dimensional") }
+            guard p.size == n else { throw KilnError.value("'a' and 'p' must have same size") }
             let w = p.storage.doubles
             if w.contains(where: { $0 < 0 }) { throw KilnError.value("probabilities are not non-negative") }
             if abs(Reduction.sum(w[...], .float64, pairwise: true) - 1) > Double.ulpOfOne.squareRoot() {
@@ -231,7 +231,7 @@ enum NumpyRandomModule {
                 indices = (0..<count).map { _ in Int(rng.bounded(UInt64(n - 1))) }
             }
         } else {
-            guard count <= n else { throw KilnError.value("Cannot take a larger sample than population when replace is False") }
+            guard count <= n else { throw KilnError.value("Cannot take a larger sample than population when 'replace=False'") }
             if var w = weights {
                 // numpy's legacy loop: draw, keep the new distinct picks in order, zero them, repeat.
                 indices = []

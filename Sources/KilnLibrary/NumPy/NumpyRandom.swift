@@ -141,7 +141,10 @@ enum NumpyRandomModule {
         default:
             let key = try NDArray.from(value)
             guard key.size > 0 else { throw KilnError.value("Seed must be non-empty") }
-            guard !key.dtype.isFloat else { throw KilnError.type("Cannot cast array data from dtype('float64') to dtype('int64') according to the rule 'safe'") }
+            guard !key.dtype.isFloat else {
+                let what = key.ndim == 0 ? "scalar" : "array data"
+                throw KilnError.type("Cannot cast \(what) from dtype('\(key.dtype.rawValue)') to dtype('int64') according to the rule 'safe'")
+            }
             guard key.ndim == 1 else { throw KilnError.value("Seed array must be 1-d") }
             rng.seed(key: try key.storage.ints.map { guard let k = UInt32(exactly: $0) else { throw outOfRange }; return k })
         }

@@ -534,6 +534,15 @@ INDEXING = [
         "float(np.array(2.5))",
         "int(np.array(3))",
         "!bool(a)",
+        "!do: x = 1 if a else 2",
+        "!do: x = not a",
+        "!do: x = a and 1",
+        "!0 < np.array([1, 2]) < 5",
+        "0 < np.array([1]) < 5",
+        "not np.array([0.0])",
+        "np.array([1]) and 'yes'",
+        "!bool(np.array([]))",
+        "!{np.array([1]): 1}",
     ]),
 ]
 

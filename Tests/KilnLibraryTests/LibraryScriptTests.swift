@@ -9,7 +9,7 @@ import XCTest
 final class LibraryScriptTests: XCTestCase {
     static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
     static let scripts = ["math", "random", "statistics", "numpy_printing", "numpy_creation", "numpy_arithmetic",
-                          "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random"]
+                          "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random", "numpy_language"]
 
     func runScript(_ name: String) {
         let path = LibraryScriptTests.testdata.appendingPathComponent(name + ".kiln").path
@@ -34,4 +34,5 @@ final class LibraryScriptTests: XCTestCase {
     func test_numpy_reductions() { runScript("numpy_reductions") }
     func test_numpy_shapes() { runScript("numpy_shapes") }
     func test_numpy_random() { runScript("numpy_random") }
+    func test_numpy_language() { runScript("numpy_language") }
 }

@@ -29,6 +29,15 @@ public enum DType: String, CaseIterable, Sendable {
         }
     }
 
+    /// The dtype's name in numpy's class names (`Float32` in `numpy.dtypes.Float32DType`).
+    var className: String {
+        switch self {
+        case .bool: return "Bool"
+        case .uint8: return "UInt8"
+        default: return rawValue.prefix(1).uppercased() + rawValue.dropFirst()
+        }
+    }
+
     /// Whether numpy's repr leaves the dtype out (`array([1, 2])` is int64).
     var isImpliedInRepr: Bool { self == .float64 || self == .int64 || self == .bool }
 
@@ -138,7 +147,7 @@ public final class DTypeObject: KObject {
     /// `np.float32` and friends.
     public static func scalarType(_ dtype: DType) -> DTypeObject { scalarTypes[dtype] ?? DTypeObject(dtype, isScalarType: true) }
 
-    public override var typeName: String { isScalarType ? "type" : "dtype[\(dtype.rawValue)]" }
+    public override var typeName: String { isScalarType ? "type" : "numpy.dtypes.\(dtype.className)DType" }
     public override func repr() -> String { isScalarType ? "<class 'numpy.\(dtype.rawValue)'>" : "dtype('\(dtype.rawValue)')" }
     public override func str() -> String { isScalarType ? repr() : dtype.rawValue }
     public override var isCallable: Bool { isScalarType }

@@ -132,6 +132,7 @@ struct ArrayIndex {
             lastAxis -= 1
             groups.removeLast()
         }
+        _ = try NDArray.checkedCount(groups.flatMap(\.dims), .int64)
         var offsets = [0]
         var shape: [Int] = []
         for g in groups {

@@ -49,6 +49,7 @@ enum LinearAlgebra {
         let bMatrix = try Shapes.transpose(b, order)
         let n = b.size / Swift.max(k, 1)
         let shape = Array(a.shape.dropLast()) + Array(b.shape.prefix(bAxis)) + [b.shape[b.ndim - 1]]
+        _ = try NDArray.checkedCount(shape, .float64)
         return try product(a, bMatrix, pairs: [(0, 0)], m, k, n, shape: shape)
     }
 

@@ -76,11 +76,12 @@ public final class NDArray: KObject, KScalarConvertible {
     static func checkedCount(_ shape: [Int], _ dtype: DType) throws -> Int {
         if shape.contains(where: { $0 < 0 }) { throw KilnError.value("negative dimensions are not allowed") }
         var n = 1
-        for d in shape {
+        for d in shape + [dtype.itemSize] {
             let (p, overflow) = n.multipliedReportingOverflow(by: d)
             if overflow { throw KilnError.value("array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.") }
             n = p
         }
+        n /= dtype.itemSize
         let bytes = Double(n) * Double(dtype == .float32 ? 4 : 8)
         if bytes > Double(ProcessInfo.processInfo.physicalMemory) / 2 {
             throw KilnError("MemoryError", "Unable to allocate \(sizeText(Double(n) * Double(dtype.itemSize))) for an array with shape \(describe(shape)) and data type \(dtype.rawValue)")
@@ -88,15 +89,21 @@ public final class NDArray: KObject, KScalarConvertible {
         return n
     }
 
-    /// numpy's binary size text: `7.28 TiB`.
+    /// numpy's binary size text: `7.28 TiB`, `745. GiB`, `16 bytes`.
     private static func sizeText(_ bytes: Double) -> String {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-        var value = bytes, unit = 0
-        while value >= 1023.5 && unit < units.count - 1 {
-            value /= 1024
+        var unit = max(Int(log2(max(bytes, 1))), 1) / 10
+        var value = bytes / pow(2, Double(unit * 10))
+        if value.rounded() == 1024 {
             unit += 1
+            value /= 1024
         }
-        return unit == 0 ? "\(Int(value)) bytes" : String(format: "%.3g %@", value, units[unit])
+        if unit >= units.count {
+            value *= pow(2, Double((unit - units.count + 1) * 10))
+            unit = units.count - 1
+        }
+        if unit == 0 { return String(format: "%.0f bytes", value) }
+        return String(format: value.rounded() < 1000 ? "%#.3g %@" : "%#.0f %@", value, units[unit])
     }
 
     /// `(2, 3)`, `(4,)`, `()`: a shape as numpy prints it.

@@ -116,7 +116,9 @@ enum NumpyModule {
         let dtype = try a.dtype() ?? (isInteger ? .int64 : .float64)
         let start = startValue.asDouble ?? 0, stop = stopValue.asDouble ?? 0, step = stepValue.asDouble ?? 1
         if step == 0 { throw KilnError.zeroDivision("division by zero") }
-        let length = max(0, Int(exactly: ((stop - start) / step).rounded(.up)) ?? 0)
+        let span = ((stop - start) / step).rounded(.up)
+        guard !span.isNaN, span < 9.2e18 else { throw KilnError.value("Maximum allowed size exceeded") }
+        let length = max(0, Int(span))
         _ = try NDArray.checkedCount([length], dtype)
         if isInteger, let s = startValue.asInt, let d = stepValue.asInt {
             return NDArray(dtype, [length], ints: (0..<length).map { s + $0 * d })

@@ -189,7 +189,9 @@ enum NumpyRandomModule {
 
     private static func permutation(_ rng: NumpyRandom, _ x: Value) throws -> NDArray {
         if let n = x.asInt, x.as(NDArray.self) == nil {
-            let a = NDArray(.int64, [n], ints: Array(0..<max(n, 0)))
+            let n = max(n, 0)
+            _ = try NDArray.checkedCount([n], .int64)
+            let a = NDArray(.int64, [n], ints: Array(0..<n))
             try shuffle(rng, .object(a))
             return a
         }
@@ -200,19 +202,20 @@ enum NumpyRandomModule {
     }
 
     private static func choice(_ rng: NumpyRandom, _ args: BoundArguments) throws -> Value {
-        let population: NDArray
-        if let n = args["a"].asInt, args["a"].as(NDArray.self) == nil {
-            guard n > 0 else { throw KilnError.value("a must be greater than 0 unless no samples are taken") }
-            population = NDArray(.int64, [n], ints: Array(0..<n))
+        // An int a stands for arange(a), which is only built when a permutation needs it.
+        let population: NDArray?
+        let n: Int
+        if let count = args["a"].asInt, args["a"].as(NDArray.self) == nil {
+            guard count > 0 else { throw KilnError.value("a must be greater than 0 unless no samples are taken") }
+            (population, n) = (nil, count)
         } else {
-            population = try args.array("a")
-            guard population.ndim == 1 else { throw KilnError.value("a must be 1-dimensional") }
-            guard population.size > 0 else { throw KilnError.value("'a' cannot be empty unless no samples are taken") }
+            let a = try args.array("a")
+            guard a.ndim == 1 else { throw KilnError.value("a must be 1-dimensional") }
+            guard a.size > 0 else { throw KilnError.value("'a' cannot be empty unless no samples are taken") }
+            (population, n) = (a, a.size)
         }
-        let n = population.size
-        let (requested, _) = try size(args["size"])
+        let (requested, count) = try size(args["size"])
         let shape = requested ?? []
-        let count = shape.reduce(1, *)
         var weights: [Double]?
         if !args.isNone("p") {
             let p = try args.array("p")
@@ -243,16 +246,14 @@ enum NumpyRandomModule {
                     for i in indices { w[i] = 0 }
                     let cdf = cumulative(w)
                     var seen = Set<Int>()
-                    let picks = draws.map { searchRight(cdf, $0) }.enumerated().filter { seen.insert($0.element).inserted }
-                    indices += picks.map(\.element)
+                    indices += draws.map { searchRight(cdf, $0) }.filter { seen.insert($0).inserted }
                 }
             } else {
-                let order = try permutation(rng, .int(n))
-                indices = Array(order.storage.ints.prefix(count))
+                indices = Array(try permutation(rng, .int(n)).storage.ints.prefix(count))
             }
         }
-        let picked = NDArray(population.dtype, shape, population.storage.gather(indices))
-        return picked.valueOrScalar
+        guard let population else { return NDArray(.int64, shape, ints: indices).valueOrScalar }
+        return NDArray(population.dtype, shape, population.storage.gather(indices)).valueOrScalar
     }
 
     /// The running sum of `w`, divided by its total (numpy's cdf for weighted choice).

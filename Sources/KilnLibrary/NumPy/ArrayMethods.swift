@@ -75,7 +75,7 @@ enum ArrayMethods {
                 guard i >= -a.size && i < a.size else { throw KilnError.index("index \(i) is out of bounds for size \(a.size)") }
                 return a.pythonValue(at: i < 0 ? i + a.size : i)
             }
-            let index = try ArrayIndex(.object(KTuple(position)), of: a.shape)
+            let index = try ArrayIndex(.object(KTuple(position)), of: a)
             guard index.shape.isEmpty else { throw KilnError.value("incorrect number of indices for array") }
             return a.pythonValue(at: index.offsets[0])
         },

@@ -2,8 +2,9 @@
 /// the language protocol (printing, len, iteration, truth, operators, indexing, attributes)
 /// wired to the numpy behaviour implemented in the other files of this folder.
 ///
-/// Arrays are values with copy-on-write buffers: slicing and reshaping give new arrays, never
-/// views that write through to the original.
+/// An array is an object: item assignment changes it in place, seen through every name bound
+/// to it. Its buffer is copy-on-write, so slicing, reshaping and transposing give new arrays
+/// cheaply, but never views that write through to the original as numpy's do.
 
 import Foundation
 import KilnLang
@@ -12,8 +13,11 @@ import KilnTensor
 /// A numpy array. float32 arrays keep their elements in a `Tensor`, so `tensor()` and
 /// `init(_ tensor:)` cost no copy; other dtypes keep `[Double]` or `[Int]`.
 public final class NDArray: KObject, KScalarConvertible {
+    /// The element type.
     public let dtype: DType
+    /// The length of each axis (empty for a 0-d array).
     public let shape: [Int]
+    /// The elements, row-major, in the storage kind of `dtype`.
     var storage: Storage
 
     /// An array of `dtype` and `shape` over `storage` (which must hold `shape`'s element count
@@ -54,18 +58,17 @@ public final class NDArray: KObject, KScalarConvertible {
 
     /// Number of elements (numpy's `size`).
     public var size: Int { storage.count }
+    /// Number of axes.
     public var ndim: Int { shape.count }
 
     /// The same elements with another shape of equal size (shares the buffer).
     func reshaped(_ newShape: [Int]) -> NDArray { NDArray(dtype, newShape, storage) }
 
-    /// The elements converted to `dtype` (the array itself when it already has that dtype).
+    /// The elements converted to `newType` as `astype` converts them (the array itself when
+    /// it already has that dtype).
     func converted(to newType: DType) -> NDArray {
         if newType == dtype { return self }
-        if newType.isFloat || dtype.isFloat && newType != .bool {
-            return NDArray(newType, shape, doubles: storage.doubles)
-        }
-        if dtype.isFloat { return NDArray(newType, shape, ints: storage.doubles.map { $0 != 0 ? 1 : 0 }) }
+        if newType.isFloat || dtype.isFloat { return NDArray(newType, shape, doubles: storage.doubles) }
         return NDArray(newType, shape, ints: storage.ints)
     }
 
@@ -158,16 +161,30 @@ public final class NDArray: KObject, KScalarConvertible {
     public override var count: Int? { shape.first }
 
     public override func makeIterator() throws -> KIterator? {
-        guard let n = shape.first else { throw KilnError.type("iteration over a 0-d array") }
-        return ArrayIterator((0..<n).map { row(at: $0) })
+        guard shape.first != nil else { throw KilnError.type("iteration over a 0-d array") }
+        return RowIterator(self)
     }
 
     /// `a[i]` for 0 ≤ i < len(a): a scalar for a 1-d array, otherwise an array.
     func row(at i: Int) -> Value {
         if shape.count == 1 { return scalar(at: i) }
         let rowShape = Array(shape.dropFirst())
-        let size = rowShape.reduce(1, *)
-        return .object(NDArray(dtype, rowShape, storage.block(i * size..<(i + 1) * size)))
+        let rowSize = rowShape.reduce(1, *)
+        return .object(NDArray(dtype, rowShape, storage.block(i * rowSize..<(i + 1) * rowSize)))
+    }
+
+    /// Iterates over the first axis, making each row when it is reached.
+    private final class RowIterator: KIterator {
+        private let array: NDArray
+        private var position = 0
+
+        init(_ array: NDArray) { self.array = array }
+
+        override func next() -> Value? {
+            guard position < (array.shape.first ?? 0) else { return nil }
+            defer { position += 1 }
+            return array.row(at: position)
+        }
     }
 
     public override func contains(_ value: Value) throws -> Bool? {
@@ -192,15 +209,15 @@ public final class NDArray: KObject, KScalarConvertible {
     }
 
     public override func richCompare(_ op: CompareOp, _ other: Value, reversed: Bool) throws -> Value? {
-        let flipped: [CompareOp: CompareOp] = [.lt: .gt, .le: .ge, .gt: .lt, .ge: .le]
-        return try Elementwise.compare(reversed ? flipped[op] ?? op : op, .object(self), other).valueOrScalar
+        guard reversed else { return try Elementwise.compare(op, .object(self), other).valueOrScalar }
+        return try Elementwise.compare(op, other, .object(self)).valueOrScalar
     }
 
     public override func unaryOp(_ op: UnaryOp) throws -> Value? { try Elementwise.unary(op, self).valueOrScalar }
 
-    public override func getItem(_ key: Value) throws -> Value { try ArrayIndex(key, of: shape).get(self) }
+    public override func getItem(_ key: Value) throws -> Value { try ArrayIndex(key, of: self).get(self) }
 
-    public override func setItem(_ key: Value, _ value: Value) throws { try ArrayIndex(key, of: shape).set(self, value) }
+    public override func setItem(_ key: Value, _ value: Value) throws { try ArrayIndex(key, of: self).set(self, value) }
 
     public override var attributeNames: [String] { ArrayMethods.attributeNames }
 

@@ -182,7 +182,7 @@ enum NumpyRandomModule {
         guard let n = array.shape.first else { return }
         var order = Array(0..<n)
         for (i, j) in rng.swaps(n) { order.swapAt(i, j) }
-        if let shuffled = try ArrayIndex(.object(KList(order.map { .int($0) })), of: array.shape).get(array).as(NDArray.self) {
+        if let shuffled = try ArrayIndex(.object(KList(order.map { .int($0) })), of: array).get(array).as(NDArray.self) {
             array.storage = shuffled.storage
         }
     }

@@ -61,8 +61,8 @@ enum ArrayFormat {
                 var line = hangingIndent
                 let words = leading.map(item) + (summary ? ["..."] : []) + trailing.map(item)
                 for (k, word) in words.enumerated() {
-                    let limit = k == words.count - 1 ? elementWidth : elementWidth
-                    if line.count + word.count > limit && line.count > hangingIndent.count {
+                    // Wrap before a word that would pass the width, unless the line is empty.
+                    if line.count + word.count > elementWidth && line.count > hangingIndent.count {
                         s += line.trimmingTrailingSpaces + "\n"
                         line = hangingIndent
                     }

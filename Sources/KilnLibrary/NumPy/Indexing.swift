@@ -213,30 +213,20 @@ struct ArrayIndex {
         return result
     }
 
-    /// Every selected element's flat offset.
-    private var elementOffsets: [Int] {
-        if blockSize == 1 { return offsets }
-        var out: [Int] = []
-        out.reserveCapacity(offsets.count * blockSize)
-        for o in offsets { out.append(contentsOf: o..<o + blockSize) }
-        return out
-    }
-
     // MARK: Reading and writing
 
     /// `a[key]`: a scalar when every axis was indexed by an integer, else a new array.
     func get(_ a: NDArray) -> Value {
         if shape.isEmpty { return a.scalar(at: offsets[0]) }
         if offsets.count == 1 && offsets[0] == 0 && blockSize == a.count { return .object(a.reshaped(shape)) }
-        if offsets.count == 1 { return .object(NDArray(a.dtype, shape, a.storage.block(offsets[0]..<offsets[0] + blockSize))) }
-        return .object(NDArray(a.dtype, shape, a.storage.gather(elementOffsets)))
+        return .object(NDArray(a.dtype, shape, a.storage.gather(offsets, blockSize: blockSize)))
     }
 
     /// `a[key] = value`, the value converted to `a`'s dtype and broadcast to the selection.
     func set(_ a: NDArray, _ value: Value) throws {
         let source = try NDArray.from(value, dtype: a.dtype)
         guard Broadcast.fits(source.shape, into: shape) else {
-            let from = NDArray.describe(source.shape), to = NDArray.describe(shape)
+            let from = NDArray.describe(source.shape, compact: true), to = NDArray.describe(shape, compact: true)
             throw KilnError.value(isAdvanced
                 ? "shape mismatch: value array of shape \(from) could not be broadcast to indexing result of shape \(to)"
                 : "could not broadcast input array from shape \(from) into shape \(to)")
@@ -249,6 +239,10 @@ struct ArrayIndex {
         case .float32:
             values = source.size == n ? source.storage : Storage.make(.float32, doubles: Broadcast.expand(source.storage.doubles, from: source.shape, to: shape))
         }
-        a.storage.scatter(elementOffsets, values)
+        if offsets == [0] && blockSize == a.size {
+            a.storage = values
+        } else {
+            a.storage.scatter(offsets, blockSize: blockSize, values)
+        }
     }
 }

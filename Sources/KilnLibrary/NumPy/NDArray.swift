@@ -109,9 +109,10 @@ public final class NDArray: KObject, KScalarConvertible {
         return String(format: value.rounded() < 1000 ? "%#.3g %@" : "%#.0f %@", value, units[unit])
     }
 
-    /// `(2, 3)`, `(4,)`, `()`: a shape as numpy prints it.
-    static func describe(_ shape: [Int]) -> String {
-        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    /// `(2, 3)`, `(4,)`, `()`: a shape as numpy prints it (`(2,3)` with `compact`, as in
+    /// its broadcasting errors).
+    static func describe(_ shape: [Int], compact: Bool = false) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: compact ? "," : ", ") + ")"
     }
 
     /// The shape as a tuple value.

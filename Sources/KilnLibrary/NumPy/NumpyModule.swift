@@ -83,26 +83,14 @@ enum NumpyModule {
         }
     }
 
+    /// An array of `shape` filled with `value` (broadcast), of `dtype` or else value's dtype.
     private static func full(_ shape: [Int], _ value: Value, _ dtype: DType?) throws -> Value {
         let element = try NDArray.from(value, dtype: dtype)
-        guard element.ndim == 0 else {
-            let n = try NDArray.checkedCount(shape, element.dtype)
-            guard Broadcast.fits(element.shape, into: shape) else {
-                throw KilnError.value("could not broadcast input array from shape \(NDArray.describe(element.shape)) into shape \(NDArray.describe(shape))")
-            }
-            let result = NDArray(element.dtype, shape, Storage.zeros(element.dtype, count: n))
+        let result = NDArray(element.dtype, shape, Storage.zeros(element.dtype, count: try NDArray.checkedCount(shape, element.dtype)))
+        if element.size != 1 || element.storage.double(at: 0) != 0 {
             try result.setItem(.object(KTuple([])), .object(element))
-            return .object(result)
         }
-        let dtype = element.dtype
-        let n = try NDArray.checkedCount(shape, dtype)
-        let storage: Storage
-        switch element.storage {
-        case .integer(let v): storage = .integer([Int](repeating: v[0], count: n))
-        case .float64(let v): storage = .float64([Double](repeating: v[0], count: n))
-        case .float32: storage = Storage.make(.float32, doubles: [Double](repeating: element.storage.double(at: 0), count: n))
-        }
-        return .object(NDArray(dtype, shape, storage))
+        return .object(result)
     }
 
     private static func arange(_ a: BoundArguments) throws -> NDArray {

@@ -32,7 +32,7 @@ enum Storage {
     /// integer dtype as `astype` does.
     static func make(_ dtype: DType, doubles: [Double]) -> Storage {
         switch dtype {
-        case .float32: return .float32(tensor(doubles.map { Float($0) }))
+        case .float32: return .float32(tensor(doubles.count) { Float(doubles[$0]) })
         case .float64: return .float64(doubles)
         default: return .integer(doubles.map(dtype.integer(from:)))
         }
@@ -41,17 +41,18 @@ enum Storage {
     /// Stores ints in `dtype` (wrapped to the integer dtype, or converted to floats).
     static func make(_ dtype: DType, ints: [Int]) -> Storage {
         switch dtype {
-        case .float32: return .float32(tensor(ints.map { Float($0) }))
+        case .float32: return .float32(tensor(ints.count) { Float(ints[$0]) })
         case .float64: return .float64(ints.map { Double($0) })
         case .int64: return .integer(ints)
         default: return .integer(ints.map(dtype.wrap))
         }
     }
 
-    private static func tensor(_ values: [Float]) -> Tensor {
-        var t = Tensor(shape: [values.count])
+    /// A flat tensor of `count` elements, element i being `element(i)`.
+    private static func tensor(_ count: Int, _ element: (Int) -> Float) -> Tensor {
+        var t = Tensor(shape: [count])
         t.withUnsafeMutableBufferPointer { out in
-            for i in values.indices { out[i] = values[i] }
+            for i in 0..<count { out[i] = element(i) }
         }
         return t
     }

@@ -138,7 +138,7 @@ enum ArrayMethods {
         if !a.dtype.isFloat && decimals >= 0 { return a.copy() }
         let compute = a.dtype.isFloat ? a.dtype : .float64
         let r = compute.round
-        let scale = r(pow(10, Double(abs(decimals))))
+        let scale = r(pow(10, Double(decimals).magnitude))
         let values = a.storage.doubles.map { x in
             decimals >= 0 ? r(r(r(x * scale).rounded(.toNearestOrEven)) / scale) : r(r(x / scale).rounded(.toNearestOrEven) * scale)
         }

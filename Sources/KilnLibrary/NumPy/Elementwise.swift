@@ -296,7 +296,6 @@ struct UnaryKernel {
     /// The math functions `np` exports, by name.
     static let functions: [UnaryKernel] = [
         UnaryKernel(name: "abs", double: { Swift.abs($0) }, int: { $0 == Int.min ? $0 : Swift.abs($0) }),
-        UnaryKernel(name: "absolute", double: { Swift.abs($0) }, int: { $0 == Int.min ? $0 : Swift.abs($0) }),
         UnaryKernel(name: "negative", double: { -$0 }, int: { 0 &- $0 }),
         UnaryKernel(name: "square", double: { $0 * $0 }, int: { $0 &* $0 }),
         UnaryKernel(name: "sign", double: { $0.isNaN ? .nan : ($0 > 0 ? 1 : ($0 < 0 ? -1 : 0)) }, int: { $0.signum() }),

@@ -8,6 +8,7 @@ import KilnLang
 public enum DType: String, CaseIterable, Sendable {
     case bool, uint8, int32, int64, float32, float64
 
+    /// Whether the dtype is float32 or float64.
     public var isFloat: Bool { self == .float32 || self == .float64 }
 
     /// Bytes per element in numpy (for `itemsize`, `nbytes` and MemoryError messages).
@@ -128,6 +129,7 @@ public enum DType: String, CaseIterable, Sendable {
 /// wherever a dtype is expected and compare equal to each other; a dtype instance also equals
 /// its name (`a.dtype == 'float32'`).
 public final class DTypeObject: KObject {
+    /// The dtype this object stands for.
     public let dtype: DType
     /// True for the scalar type (`np.float32`), false for the dtype instance (`a.dtype`).
     public let isScalarType: Bool

@@ -56,6 +56,9 @@ public final class NDArray: KObject, KScalarConvertible {
         }
     }
 
+    /// The elements in row-major order as Doubles (integers are exact up to 2**53).
+    public var elements: [Double] { storage.doubles }
+
     /// Number of elements (numpy's `size`).
     public var size: Int { storage.count }
     /// Number of axes.

@@ -1,5 +1,5 @@
 /// KilnLibrary binds the engine to the language: it registers the native modules (math,
-/// random, and later keras, np, search and learners) and the stdlib/ modules written in Kiln.
+/// random, numpy, and later keras, search and learners) and the stdlib/ modules written in Kiln.
 
 import KilnLang
 

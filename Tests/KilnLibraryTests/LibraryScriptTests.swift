@@ -8,7 +8,8 @@ import XCTest
 /// interpreter as `kiln run` builds it (testdata/*.kiln, expected values from CPython).
 final class LibraryScriptTests: XCTestCase {
     static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
-    static let scripts = ["keras_layers", "math", "random", "statistics"]
+    static let scripts = ["keras_layers", "math", "random", "statistics", "numpy_printing", "numpy_creation", "numpy_arithmetic",
+                          "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random", "numpy_language"]
 
     func runScript(_ name: String) {
         let path = LibraryScriptTests.testdata.appendingPathComponent(name + ".kiln").path
@@ -27,4 +28,12 @@ final class LibraryScriptTests: XCTestCase {
     func test_math() { runScript("math") }
     func test_random() { runScript("random") }
     func test_statistics() { runScript("statistics") }
+    func test_numpy_printing() { runScript("numpy_printing") }
+    func test_numpy_creation() { runScript("numpy_creation") }
+    func test_numpy_arithmetic() { runScript("numpy_arithmetic") }
+    func test_numpy_indexing() { runScript("numpy_indexing") }
+    func test_numpy_reductions() { runScript("numpy_reductions") }
+    func test_numpy_shapes() { runScript("numpy_shapes") }
+    func test_numpy_random() { runScript("numpy_random") }
+    func test_numpy_language() { runScript("numpy_language") }
 }

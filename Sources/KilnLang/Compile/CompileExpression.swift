@@ -32,15 +32,16 @@ extension Compiler {
         case .boolean(let op, let l, let r, _):
             // `and`/`or` yield an operand, not a bool.
             let a = try expression(l), b = try expression(r)
+            let pos = l.position
             if op == .and {
                 return { f in
                     let v = try a(f)
-                    return try v.truthValue() ? try b(f) : v
+                    return try at(pos) { try v.truthValue() } ? try b(f) : v
                 }
             }
             return { f in
                 let v = try a(f)
-                return try v.truthValue() ? v : try b(f)
+                return try at(pos) { try v.truthValue() } ? v : try b(f)
             }
         case .compare(let first, let rest):
             return try comparisonValue(first, rest)
@@ -233,7 +234,12 @@ extension Compiler {
             return { f in !(try c(f)) }
         default:
             let e = try expression(expr)
-            return { f in try e(f).truthValue() }
+            let pos = expr.position
+            return { f in
+                let v = try e(f)
+                if case .object = v { return try at(pos) { try v.truthValue() } }
+                return v.isTruthy
+            }
         }
     }
 
@@ -263,8 +269,9 @@ extension Compiler {
             var result = Value.true
             for link in links {
                 let right = try link.value(f)
-                result = try at(link.pos) { try Operators.compareValue(link.op, left, right) }
-                guard try result.truthValue() else { return result }
+                let value = try at(link.pos) { try Operators.compareValue(link.op, left, right) }
+                guard try at(link.pos, { try value.truthValue() }) else { return value }
+                result = value
                 left = right
             }
             return result

@@ -5,9 +5,10 @@
 import KilnLang
 
 extension NDArray {
-    /// The array `value` denotes ("array_like"), converted to `dtype` when one is given. An
+    /// The array `value` denotes ("array_like": an array, a number, nested lists or tuples
+    /// of numbers, a range), converted to `dtype` when one is given, with numpy's errors. An
     /// array of the right dtype is returned as is (not copied).
-    static func from(_ value: Value, dtype: DType? = nil) throws -> NDArray {
+    public static func from(_ value: Value, dtype: DType? = nil) throws -> NDArray {
         if let a = value.as(NDArray.self) { return dtype.map(a.converted) ?? a }
         let reader = try NestedReader(value)
         let shape = reader.shape

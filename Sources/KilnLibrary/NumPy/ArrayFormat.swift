@@ -61,8 +61,8 @@ enum ArrayFormat {
                 var line = hangingIndent
                 let words = leading.map(item) + (summary ? ["..."] : []) + trailing.map(item)
                 for (k, word) in words.enumerated() {
-                    let limit = k == words.count - 1 ? elementWidth : elementWidth
-                    if line.count + word.count > limit && line.count > hangingIndent.count {
+                    // Wrap before a word that would pass the width, unless the line is empty.
+                    if line.count + word.count > elementWidth && line.count > hangingIndent.count {
                         s += line.trimmingTrailingSpaces + "\n"
                         line = hangingIndent
                     }
@@ -193,14 +193,16 @@ struct Digits {
         return (String(parts[0]), fraction)
     }
 
-    /// At most `precision` digits after the first, likewise.
-    static func scientific(_ x: Double, single: Bool, precision: Int) -> Digits {
+    /// At most `precision` digits after the first, likewise; with `exact`, exactly
+    /// `precision` digits, continuing past the shortest ones with the exact value's digits
+    /// (numpy's `min_digits`).
+    static func scientific(_ x: Double, single: Bool, precision: Int, exact: Bool = false) -> Digits {
         let d = Digits(x, single: single)
-        if d.digits.count - 1 <= precision { return d }
+        if d.digits.count - 1 == precision || (d.digits.count - 1 < precision && !exact) { return d }
         let text = String(format: "%.\(precision)e", x.magnitude)
         let parts = text.split(separator: "e")
         var digits = parts[0].replacingOccurrences(of: ".", with: "")
-        while digits.last == "0" && digits.count > 1 { digits.removeLast() }
+        while digits.last == "0" && digits.count > 1 && !exact { digits.removeLast() }
         return Digits(digits: digits, exponent: Int(parts[1]) ?? 0)
     }
 }
@@ -252,7 +254,7 @@ private struct FloatFormat {
         }
         let sign = x.sign == .minus ? "-" : ""
         if scientific {
-            let d = Digits.scientific(x, single: single, precision: precision)
+            let d = Digits.scientific(x, single: single, precision: precision, exact: true)
             let fraction = String(d.digits.dropFirst())
             let mantissa = sign + String(d.digits.prefix(1))
             return ArrayFormat.pad(mantissa, padLeft) + "." + fraction + String(repeating: "0", count: precision - fraction.count)

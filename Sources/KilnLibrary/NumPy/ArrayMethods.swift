@@ -75,7 +75,7 @@ enum ArrayMethods {
                 guard i >= -a.size && i < a.size else { throw KilnError.index("index \(i) is out of bounds for size \(a.size)") }
                 return a.pythonValue(at: i < 0 ? i + a.size : i)
             }
-            let index = try ArrayIndex(.object(KTuple(position)), of: a.shape)
+            let index = try ArrayIndex(.object(KTuple(position)), of: a)
             guard index.shape.isEmpty else { throw KilnError.value("incorrect number of indices for array") }
             return a.pythonValue(at: index.offsets[0])
         },
@@ -125,10 +125,9 @@ enum ArrayMethods {
     // MARK: Bodies shared by functions and methods with different parameter names
 
     /// `np.clip(a, a_min, a_max)` / `a.clip(min, max)`: elements limited to the bounds (either
-    /// may be None), broadcast together.
+    /// may be None; with neither, a copy), broadcast together.
     static func clip(_ a: NDArray, _ low: Value, _ high: Value) throws -> Value {
-        if case .none = low, case .none = high { throw KilnError.value("One of max or min must be given") }
-        var result = Value.object(a)
+        var result = Value.object(a.copy())
         if case .none = low {} else { result = try Elementwise.apply(BinaryKernel.maximum, result, low) ?? result }
         if case .none = high {} else { result = try Elementwise.apply(BinaryKernel.minimum, result, high) ?? result }
         return result
@@ -139,7 +138,7 @@ enum ArrayMethods {
         if !a.dtype.isFloat && decimals >= 0 { return a.copy() }
         let compute = a.dtype.isFloat ? a.dtype : .float64
         let r = compute.round
-        let scale = r(pow(10, Double(abs(decimals))))
+        let scale = r(pow(10, Double(decimals).magnitude))
         let values = a.storage.doubles.map { x in
             decimals >= 0 ? r(r(r(x * scale).rounded(.toNearestOrEven)) / scale) : r(r(x / scale).rounded(.toNearestOrEven) * scale)
         }

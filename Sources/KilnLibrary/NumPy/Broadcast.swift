@@ -16,7 +16,7 @@ enum Broadcast {
                 if result[k] == 1 {
                     result[k] = d
                 } else if d != 1 && d != result[k] {
-                    let listed = shapes.map { NDArray.describe($0).replacingOccurrences(of: ", ", with: ",") + " " }.joined()
+                    let listed = shapes.map { NDArray.describe($0, compact: true) + " " }.joined()
                     throw KilnError.value("operands could not be broadcast together with shapes \(listed)")
                 }
             }

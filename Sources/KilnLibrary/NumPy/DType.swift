@@ -8,6 +8,7 @@ import KilnLang
 public enum DType: String, CaseIterable, Sendable {
     case bool, uint8, int32, int64, float32, float64
 
+    /// Whether the dtype is float32 or float64.
     public var isFloat: Bool { self == .float32 || self == .float64 }
 
     /// Bytes per element in numpy (for `itemsize`, `nbytes` and MemoryError messages).
@@ -26,6 +27,15 @@ public enum DType: String, CaseIterable, Sendable {
         case .uint8: return "u"
         case .int32, .int64: return "i"
         case .float32, .float64: return "f"
+        }
+    }
+
+    /// The dtype's name in numpy's class names (`Float32` in `numpy.dtypes.Float32DType`).
+    var className: String {
+        switch self {
+        case .bool: return "Bool"
+        case .uint8: return "UInt8"
+        default: return rawValue.prefix(1).uppercased() + rawValue.dropFirst()
         }
     }
 
@@ -119,6 +129,7 @@ public enum DType: String, CaseIterable, Sendable {
 /// wherever a dtype is expected and compare equal to each other; a dtype instance also equals
 /// its name (`a.dtype == 'float32'`).
 public final class DTypeObject: KObject {
+    /// The dtype this object stands for.
     public let dtype: DType
     /// True for the scalar type (`np.float32`), false for the dtype instance (`a.dtype`).
     public let isScalarType: Bool
@@ -138,7 +149,7 @@ public final class DTypeObject: KObject {
     /// `np.float32` and friends.
     public static func scalarType(_ dtype: DType) -> DTypeObject { scalarTypes[dtype] ?? DTypeObject(dtype, isScalarType: true) }
 
-    public override var typeName: String { isScalarType ? "type" : "dtype[\(dtype.rawValue)]" }
+    public override var typeName: String { isScalarType ? "type" : "numpy.dtypes.\(dtype.className)DType" }
     public override func repr() -> String { isScalarType ? "<class 'numpy.\(dtype.rawValue)'>" : "dtype('\(dtype.rawValue)')" }
     public override func str() -> String { isScalarType ? repr() : dtype.rawValue }
     public override var isCallable: Bool { isScalarType }

@@ -171,15 +171,15 @@ enum Elementwise {
         }
         if compute == .bool && kernel.boolAsInt { compute = .int64 }
         let shape = try resultShape(x.array, y.array)
-        guard let intFunction = kernel.int, !compute.isFloat else {
-            if kernel.int == nil && !compute.isFloat { compute = .float64 }
-            let values = Broadcast.combine(x.doubles(in: compute), x.array.shape, y.doubles(in: compute), y.array.shape,
-                                           into: shape, kernel.double)
-            return NDArray(compute, shape, doubles: values)
+        if !compute.isFloat, let f = kernel.int {
+            let values = try Broadcast.combine(try x.ints(in: compute), x.array.shape, try y.ints(in: compute), y.array.shape,
+                                               into: shape, f)
+            return NDArray(compute, shape, ints: values)
         }
-        let values = try Broadcast.combine(try x.ints(in: compute), x.array.shape, try y.ints(in: compute), y.array.shape,
-                                           into: shape, intFunction)
-        return NDArray(compute, shape, ints: values)
+        if !compute.isFloat { compute = .float64 }  // true division of integers
+        let values = Broadcast.combine(x.doubles(in: compute), x.array.shape, y.doubles(in: compute), y.array.shape,
+                                       into: shape, kernel.double)
+        return NDArray(compute, shape, doubles: values)
     }
 
     /// The broadcast shape of two operands, refusing results too large to allocate.
@@ -198,8 +198,7 @@ enum Elementwise {
         guard let x = try Operand.from(a), let y = try Operand.from(b) else {
             let array = a.as(NDArray.self) ?? b.as(NDArray.self) ?? NDArray(.bool, [], ints: [0])
             guard op == .eq || op == .ne else {
-                let (l, r) = a.as(NDArray.self) != nil ? (a, b) : (b, a)
-                throw KilnError.type("'\(op.rawValue)' not supported between instances of '\(l.typeName)' and '\(r.typeName)'")
+                throw KilnError.type("'\(op.rawValue)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
             }
             return NDArray(.bool, array.shape, ints: [Int](repeating: op == .ne ? 1 : 0, count: array.size))
         }
@@ -297,7 +296,6 @@ struct UnaryKernel {
     /// The math functions `np` exports, by name.
     static let functions: [UnaryKernel] = [
         UnaryKernel(name: "abs", double: { Swift.abs($0) }, int: { $0 == Int.min ? $0 : Swift.abs($0) }),
-        UnaryKernel(name: "absolute", double: { Swift.abs($0) }, int: { $0 == Int.min ? $0 : Swift.abs($0) }),
         UnaryKernel(name: "negative", double: { -$0 }, int: { 0 &- $0 }),
         UnaryKernel(name: "square", double: { $0 * $0 }, int: { $0 &* $0 }),
         UnaryKernel(name: "sign", double: { $0.isNaN ? .nan : ($0 > 0 ? 1 : ($0 < 0 ? -1 : 0)) }, int: { $0.signum() }),

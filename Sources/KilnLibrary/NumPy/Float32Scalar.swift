@@ -5,7 +5,9 @@
 
 import KilnLang
 
+/// A numpy float32 scalar (`np.float32(0.1)`, `a[0]` of a float32 array).
 public final class Float32Scalar: KObject, KScalarConvertible {
+    /// The number.
     public let value: Float
 
     public init(_ value: Float) { self.value = value }

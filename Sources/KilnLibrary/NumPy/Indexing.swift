@@ -30,7 +30,9 @@ struct ArrayIndex {
         case array(axis: Int, indices: [Int], shape: [Int])
     }
 
-    init(_ key: Value, of sourceShape: [Int]) throws {
+    /// The selection `key` makes in `array` (its shape, and its dtype for size errors).
+    init(_ key: Value, of array: NDArray) throws {
+        let sourceShape = array.shape
         let items = key.as(KTuple.self)?.items ?? [key]
         var entries: [Entry] = []
         var axis = 0
@@ -74,22 +76,21 @@ struct ArrayIndex {
             entries.append(.slice(axis: axis, indices: Array(0..<sourceShape[axis])))
             axis += 1
         }
-        try self.init(entries, sourceShape)
+        try self.init(entries, sourceShape, array.dtype)
     }
 
-    private init(_ entries: [Entry], _ sourceShape: [Int]) throws {
+    private init(_ entries: [Entry], _ sourceShape: [Int], _ dtype: DType) throws {
         var strides = [Int](repeating: 1, count: sourceShape.count)
         for k in stride(from: sourceShape.count - 2, through: 0, by: -1) { strides[k] = strides[k + 1] * sourceShape[k + 1] }
 
-        // Output groups in order: (dimensions, offset contributions).
-        var groups: [(dims: [Int], contributions: [Int], wholeAxis: Int?)] = []
-        let arrayPositions = entries.indices.filter {
-            if case .array = entries[$0] { return true } else { return false }
-        }
-        isAdvanced = !arrayPositions.isEmpty
-        var advanced: (dims: [Int], contributions: [Int])?
+        // Output groups in order: (dimensions, offset contributions, the source axis when the
+        // group is that whole axis).
+        typealias Group = (dims: [Int], contributions: [Int], wholeAxis: Int?)
+        var groups: [Group] = []
+        isAdvanced = entries.contains { if case .array = $0 { return true } else { return false } }
         if isAdvanced {
-            // With array indices present, integers count as 0-d arrays (numpy's rule).
+            // With array indices present, integers count as 0-d arrays (numpy's rule), and all
+            // of them broadcast to one block of output dimensions.
             var arrays: [(axis: Int, indices: [Int], shape: [Int])] = []
             var positions: [Int] = []
             for (p, e) in entries.enumerated() {
@@ -100,22 +101,20 @@ struct ArrayIndex {
                 }
             }
             let block = try Broadcast.shape(arrays.map(\.shape))
-            var contributions = [Int](repeating: 0, count: block.reduce(1, *))
+            var contributions = [Int](repeating: 0, count: try NDArray.checkedCount(block, dtype))
             for a in arrays {
                 let expanded = Broadcast.expand(a.indices, from: a.shape, to: block)
                 for i in contributions.indices { contributions[i] += expanded[i] * strides[a.axis] }
             }
-            advanced = (block, contributions)
-            let adjacent = positions.last.map { $0 - positions[0] + 1 == positions.count } ?? true
-            if !adjacent { groups.append((block, contributions, nil)) }
-            var placed = !adjacent
+            let advanced: Group = (block, contributions, nil)
+            // The block replaces the array indices where they stand when they are adjacent,
+            // and comes first otherwise.
+            let adjacent = positions.count == (positions.last ?? 0) - (positions.first ?? 0) + 1
+            if !adjacent { groups.append(advanced) }
             for (p, e) in entries.enumerated() {
                 switch e {
                 case .array, .integer:
-                    if !placed, p == positions[0], let a = advanced {
-                        groups.append((a.dims, a.contributions, nil))
-                        placed = true
-                    }
+                    if adjacent && p == positions.first { groups.append(advanced) }
                 default:
                     groups.append(ArrayIndex.group(e, strides, sourceShape))
                 }
@@ -132,6 +131,7 @@ struct ArrayIndex {
             lastAxis -= 1
             groups.removeLast()
         }
+        _ = try NDArray.checkedCount(groups.flatMap(\.dims), dtype)
         var offsets = [0]
         var shape: [Int] = []
         for g in groups {
@@ -213,30 +213,20 @@ struct ArrayIndex {
         return result
     }
 
-    /// Every selected element's flat offset.
-    private var elementOffsets: [Int] {
-        if blockSize == 1 { return offsets }
-        var out: [Int] = []
-        out.reserveCapacity(offsets.count * blockSize)
-        for o in offsets { out.append(contentsOf: o..<o + blockSize) }
-        return out
-    }
-
     // MARK: Reading and writing
 
     /// `a[key]`: a scalar when every axis was indexed by an integer, else a new array.
     func get(_ a: NDArray) -> Value {
         if shape.isEmpty { return a.scalar(at: offsets[0]) }
         if offsets.count == 1 && offsets[0] == 0 && blockSize == a.count { return .object(a.reshaped(shape)) }
-        if offsets.count == 1 { return .object(NDArray(a.dtype, shape, a.storage.block(offsets[0]..<offsets[0] + blockSize))) }
-        return .object(NDArray(a.dtype, shape, a.storage.gather(elementOffsets)))
+        return .object(NDArray(a.dtype, shape, a.storage.gather(offsets, blockSize: blockSize)))
     }
 
     /// `a[key] = value`, the value converted to `a`'s dtype and broadcast to the selection.
     func set(_ a: NDArray, _ value: Value) throws {
         let source = try NDArray.from(value, dtype: a.dtype)
         guard Broadcast.fits(source.shape, into: shape) else {
-            let from = NDArray.describe(source.shape), to = NDArray.describe(shape)
+            let from = NDArray.describe(source.shape, compact: true), to = NDArray.describe(shape, compact: true)
             throw KilnError.value(isAdvanced
                 ? "shape mismatch: value array of shape \(from) could not be broadcast to indexing result of shape \(to)"
                 : "could not broadcast input array from shape \(from) into shape \(to)")
@@ -249,6 +239,10 @@ struct ArrayIndex {
         case .float32:
             values = source.size == n ? source.storage : Storage.make(.float32, doubles: Broadcast.expand(source.storage.doubles, from: source.shape, to: shape))
         }
-        a.storage.scatter(elementOffsets, values)
+        if offsets == [0] && blockSize == a.size {
+            a.storage = values
+        } else {
+            a.storage.scatter(offsets, blockSize: blockSize, values)
+        }
     }
 }

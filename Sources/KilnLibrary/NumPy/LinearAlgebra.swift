@@ -40,7 +40,7 @@ enum LinearAlgebra {
         let k = a.shape[a.ndim - 1]
         let bAxis = Swift.max(b.ndim - 2, 0)
         guard b.shape[bAxis] == k else {
-            throw KilnError.value("shapes \(compact(a.shape)) and \(compact(b.shape)) not aligned: \(k) (dim \(a.ndim - 1)) != \(b.shape[bAxis]) (dim \(bAxis))")
+            throw KilnError.value("shapes \(NDArray.describe(a.shape, compact: true)) and \(NDArray.describe(b.shape, compact: true)) not aligned: \(k) (dim \(a.ndim - 1)) != \(b.shape[bAxis]) (dim \(bAxis))")
         }
         if a.ndim <= 2 && b.ndim <= 2 { return try matmul(a, b) }
         // N-d: sum over a's last axis and b's second-to-last, as one matrix product.
@@ -49,11 +49,8 @@ enum LinearAlgebra {
         let bMatrix = try Shapes.transpose(b, order)
         let n = b.size / Swift.max(k, 1)
         let shape = Array(a.shape.dropLast()) + Array(b.shape.prefix(bAxis)) + [b.shape[b.ndim - 1]]
+        _ = try NDArray.checkedCount(shape, .float64)
         return try product(a, bMatrix, pairs: [(0, 0)], m, k, n, shape: shape)
-    }
-
-    private static func compact(_ shape: [Int]) -> String {
-        NDArray.describe(shape).replacingOccurrences(of: ", ", with: ",")
     }
 
     /// The matrix products a[i] · b[j] (m×k by k×n matrices, by their positions in the stacks)

@@ -2,8 +2,9 @@
 /// the language protocol (printing, len, iteration, truth, operators, indexing, attributes)
 /// wired to the numpy behaviour implemented in the other files of this folder.
 ///
-/// Arrays are values with copy-on-write buffers: slicing and reshaping give new arrays, never
-/// views that write through to the original.
+/// An array is an object: item assignment changes it in place, seen through every name bound
+/// to it. Its buffer is copy-on-write, so slicing, reshaping and transposing give new arrays
+/// cheaply, but never views that write through to the original as numpy's do.
 
 import Foundation
 import KilnLang
@@ -12,8 +13,11 @@ import KilnTensor
 /// A numpy array. float32 arrays keep their elements in a `Tensor`, so `tensor()` and
 /// `init(_ tensor:)` cost no copy; other dtypes keep `[Double]` or `[Int]`.
 public final class NDArray: KObject, KScalarConvertible {
+    /// The element type.
     public let dtype: DType
+    /// The length of each axis (empty for a 0-d array).
     public let shape: [Int]
+    /// The elements, row-major, in the storage kind of `dtype`.
     var storage: Storage
 
     /// An array of `dtype` and `shape` over `storage` (which must hold `shape`'s element count
@@ -52,20 +56,22 @@ public final class NDArray: KObject, KScalarConvertible {
         }
     }
 
+    /// The elements in row-major order as Doubles (integers are exact up to 2**53).
+    public var elements: [Double] { storage.doubles }
+
     /// Number of elements (numpy's `size`).
     public var size: Int { storage.count }
+    /// Number of axes.
     public var ndim: Int { shape.count }
 
     /// The same elements with another shape of equal size (shares the buffer).
     func reshaped(_ newShape: [Int]) -> NDArray { NDArray(dtype, newShape, storage) }
 
-    /// The elements converted to `dtype` (the array itself when it already has that dtype).
+    /// The elements converted to `newType` as `astype` converts them (the array itself when
+    /// it already has that dtype).
     func converted(to newType: DType) -> NDArray {
         if newType == dtype { return self }
-        if newType.isFloat || dtype.isFloat && newType != .bool {
-            return NDArray(newType, shape, doubles: storage.doubles)
-        }
-        if dtype.isFloat { return NDArray(newType, shape, ints: storage.doubles.map { $0 != 0 ? 1 : 0 }) }
+        if newType.isFloat || dtype.isFloat { return NDArray(newType, shape, doubles: storage.doubles) }
         return NDArray(newType, shape, ints: storage.ints)
     }
 
@@ -76,11 +82,12 @@ public final class NDArray: KObject, KScalarConvertible {
     static func checkedCount(_ shape: [Int], _ dtype: DType) throws -> Int {
         if shape.contains(where: { $0 < 0 }) { throw KilnError.value("negative dimensions are not allowed") }
         var n = 1
-        for d in shape {
+        for d in shape + [dtype.itemSize] {
             let (p, overflow) = n.multipliedReportingOverflow(by: d)
             if overflow { throw KilnError.value("array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.") }
             n = p
         }
+        n /= dtype.itemSize
         let bytes = Double(n) * Double(dtype == .float32 ? 4 : 8)
         if bytes > Double(ProcessInfo.processInfo.physicalMemory) / 2 {
             throw KilnError("MemoryError", "Unable to allocate \(sizeText(Double(n) * Double(dtype.itemSize))) for an array with shape \(describe(shape)) and data type \(dtype.rawValue)")
@@ -88,20 +95,27 @@ public final class NDArray: KObject, KScalarConvertible {
         return n
     }
 
-    /// numpy's binary size text: `7.28 TiB`.
+    /// numpy's binary size text: `7.28 TiB`, `745. GiB`, `16 bytes`.
     private static func sizeText(_ bytes: Double) -> String {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-        var value = bytes, unit = 0
-        while value >= 1023.5 && unit < units.count - 1 {
-            value /= 1024
+        var unit = max(Int(log2(max(bytes, 1))), 1) / 10
+        var value = bytes / pow(2, Double(unit * 10))
+        if value.rounded() == 1024 {
             unit += 1
+            value /= 1024
         }
-        return unit == 0 ? "\(Int(value)) bytes" : String(format: "%.3g %@", value, units[unit])
+        if unit >= units.count {
+            value *= pow(2, Double((unit - units.count + 1) * 10))
+            unit = units.count - 1
+        }
+        if unit == 0 { return String(format: "%.0f bytes", value) }
+        return String(format: value.rounded() < 1000 ? "%#.3g %@" : "%#.0f %@", value, units[unit])
     }
 
-    /// `(2, 3)`, `(4,)`, `()`: a shape as numpy prints it.
-    static func describe(_ shape: [Int]) -> String {
-        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    /// `(2, 3)`, `(4,)`, `()`: a shape as numpy prints it (`(2,3)` with `compact`, as in
+    /// its broadcasting errors).
+    static func describe(_ shape: [Int], compact: Bool = false) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: compact ? "," : ", ") + ")"
     }
 
     /// The shape as a tuple value.
@@ -128,7 +142,7 @@ public final class NDArray: KObject, KScalarConvertible {
     /// A 0-d result as a scalar value, any other as an array (what numpy's ufuncs return).
     var valueOrScalar: Value { shape.isEmpty ? scalar(at: 0) : .object(self) }
 
-    public var scalarValue: Value? { size == 1 ? pythonValue(at: 0) : nil }
+    public var scalarValue: Value? { shape.isEmpty ? pythonValue(at: 0) : nil }
 
     // MARK: The language protocol
 
@@ -151,16 +165,30 @@ public final class NDArray: KObject, KScalarConvertible {
     public override var count: Int? { shape.first }
 
     public override func makeIterator() throws -> KIterator? {
-        guard let n = shape.first else { throw KilnError.type("iteration over a 0-d array") }
-        return ArrayIterator((0..<n).map { row(at: $0) })
+        guard shape.first != nil else { throw KilnError.type("iteration over a 0-d array") }
+        return RowIterator(self)
     }
 
     /// `a[i]` for 0 ≤ i < len(a): a scalar for a 1-d array, otherwise an array.
     func row(at i: Int) -> Value {
         if shape.count == 1 { return scalar(at: i) }
         let rowShape = Array(shape.dropFirst())
-        let size = rowShape.reduce(1, *)
-        return .object(NDArray(dtype, rowShape, storage.block(i * size..<(i + 1) * size)))
+        let rowSize = rowShape.reduce(1, *)
+        return .object(NDArray(dtype, rowShape, storage.block(i * rowSize..<(i + 1) * rowSize)))
+    }
+
+    /// Iterates over the first axis, making each row when it is reached.
+    private final class RowIterator: KIterator {
+        private let array: NDArray
+        private var position = 0
+
+        init(_ array: NDArray) { self.array = array }
+
+        override func next() -> Value? {
+            guard position < (array.shape.first ?? 0) else { return nil }
+            defer { position += 1 }
+            return array.row(at: position)
+        }
     }
 
     public override func contains(_ value: Value) throws -> Bool? {
@@ -185,15 +213,15 @@ public final class NDArray: KObject, KScalarConvertible {
     }
 
     public override func richCompare(_ op: CompareOp, _ other: Value, reversed: Bool) throws -> Value? {
-        let flipped: [CompareOp: CompareOp] = [.lt: .gt, .le: .ge, .gt: .lt, .ge: .le]
-        return try Elementwise.compare(reversed ? flipped[op] ?? op : op, .object(self), other).valueOrScalar
+        guard reversed else { return try Elementwise.compare(op, .object(self), other).valueOrScalar }
+        return try Elementwise.compare(op, other, .object(self)).valueOrScalar
     }
 
     public override func unaryOp(_ op: UnaryOp) throws -> Value? { try Elementwise.unary(op, self).valueOrScalar }
 
-    public override func getItem(_ key: Value) throws -> Value { try ArrayIndex(key, of: shape).get(self) }
+    public override func getItem(_ key: Value) throws -> Value { try ArrayIndex(key, of: self).get(self) }
 
-    public override func setItem(_ key: Value, _ value: Value) throws { try ArrayIndex(key, of: shape).set(self, value) }
+    public override func setItem(_ key: Value, _ value: Value) throws { try ArrayIndex(key, of: self).set(self, value) }
 
     public override var attributeNames: [String] { ArrayMethods.attributeNames }
 

@@ -83,26 +83,14 @@ enum NumpyModule {
         }
     }
 
+    /// An array of `shape` filled with `value` (broadcast), of `dtype` or else value's dtype.
     private static func full(_ shape: [Int], _ value: Value, _ dtype: DType?) throws -> Value {
         let element = try NDArray.from(value, dtype: dtype)
-        guard element.ndim == 0 else {
-            let n = try NDArray.checkedCount(shape, element.dtype)
-            guard Broadcast.fits(element.shape, into: shape) else {
-                throw KilnError.value("could not broadcast input array from shape \(NDArray.describe(element.shape)) into shape \(NDArray.describe(shape))")
-            }
-            let result = NDArray(element.dtype, shape, Storage.zeros(element.dtype, count: n))
+        let result = NDArray(element.dtype, shape, Storage.zeros(element.dtype, count: try NDArray.checkedCount(shape, element.dtype)))
+        if element.size != 1 || element.storage.double(at: 0) != 0 {
             try result.setItem(.object(KTuple([])), .object(element))
-            return .object(result)
         }
-        let dtype = element.dtype
-        let n = try NDArray.checkedCount(shape, dtype)
-        let storage: Storage
-        switch element.storage {
-        case .integer(let v): storage = .integer([Int](repeating: v[0], count: n))
-        case .float64(let v): storage = .float64([Double](repeating: v[0], count: n))
-        case .float32: storage = Storage.make(.float32, doubles: [Double](repeating: element.storage.double(at: 0), count: n))
-        }
-        return .object(NDArray(dtype, shape, storage))
+        return .object(result)
     }
 
     private static func arange(_ a: BoundArguments) throws -> NDArray {
@@ -116,7 +104,9 @@ enum NumpyModule {
         let dtype = try a.dtype() ?? (isInteger ? .int64 : .float64)
         let start = startValue.asDouble ?? 0, stop = stopValue.asDouble ?? 0, step = stepValue.asDouble ?? 1
         if step == 0 { throw KilnError.zeroDivision("division by zero") }
-        let length = max(0, Int(exactly: ((stop - start) / step).rounded(.up)) ?? 0)
+        let span = ((stop - start) / step).rounded(.up)
+        guard !span.isNaN, span < 9.2e18 else { throw KilnError.value("Maximum allowed size exceeded") }
+        let length = max(0, Int(span))
         _ = try NDArray.checkedCount([length], dtype)
         if isInteger, let s = startValue.asInt, let d = stepValue.asInt {
             return NDArray(dtype, [length], ints: (0..<length).map { s + $0 * d })
@@ -132,16 +122,19 @@ enum NumpyModule {
         _ = try NDArray.checkedCount([num], .float64)
         let divisions = Double(a.bool("endpoint") ? num - 1 : num)
         let delta = stop - start
-        let step = delta / divisions
+        // numpy: i * step + start; i / div * delta when the step underflows to 0; with no
+        // divisions (0 or 1 samples with the endpoint) the step is undefined (nan).
+        let step = divisions > 0 ? delta / divisions : .nan
         var values = (0..<num).map { i -> Double in
             let y = Double(i)
+            if divisions <= 0 { return y * delta + start }
             return (step == 0 ? y / divisions * delta : y * step) + start
         }
         if a.bool("endpoint") && num > 1 { values[num - 1] = stop }
         let dtype = try a.dtype() ?? .float64
         let array = NDArray(dtype, [num], doubles: dtype.isFloat ? values : values.map { Foundation.floor($0) })
         guard a.bool("retstep") else { return .object(array) }
-        return .object(KTuple([.object(array), .float(num > 1 || !a.bool("endpoint") ? step : .nan)]))
+        return .object(KTuple([.object(array), .float(step)]))
     }
 
     // MARK: Shapes

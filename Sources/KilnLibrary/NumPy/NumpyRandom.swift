@@ -141,7 +141,10 @@ enum NumpyRandomModule {
         default:
             let key = try NDArray.from(value)
             guard key.size > 0 else { throw KilnError.value("Seed must be non-empty") }
-            guard !key.dtype.isFloat else { throw KilnError.type("Cannot cast array data from dtype('float64') to dtype('int64') according to the rule 'safe'") }
+            guard !key.dtype.isFloat else {
+                let what = key.ndim == 0 ? "scalar" : "array data"
+                throw KilnError.type("Cannot cast \(what) from dtype('\(key.dtype.rawValue)') to dtype('int64') according to the rule 'safe'")
+            }
             guard key.ndim == 1 else { throw KilnError.value("Seed array must be 1-d") }
             rng.seed(key: try key.storage.ints.map { guard let k = UInt32(exactly: $0) else { throw outOfRange }; return k })
         }
@@ -179,14 +182,16 @@ enum NumpyRandomModule {
         guard let n = array.shape.first else { return }
         var order = Array(0..<n)
         for (i, j) in rng.swaps(n) { order.swapAt(i, j) }
-        if let shuffled = try ArrayIndex(.object(KList(order.map { .int($0) })), of: array.shape).get(array).as(NDArray.self) {
+        if let shuffled = try ArrayIndex(.object(KList(order.map { .int($0) })), of: array).get(array).as(NDArray.self) {
             array.storage = shuffled.storage
         }
     }
 
     private static func permutation(_ rng: NumpyRandom, _ x: Value) throws -> NDArray {
         if let n = x.asInt, x.as(NDArray.self) == nil {
-            let a = NDArray(.int64, [n], ints: Array(0..<max(n, 0)))
+            let n = max(n, 0)
+            _ = try NDArray.checkedCount([n], .int64)
+            let a = NDArray(.int64, [n], ints: Array(0..<n))
             try shuffle(rng, .object(a))
             return a
         }
@@ -197,24 +202,25 @@ enum NumpyRandomModule {
     }
 
     private static func choice(_ rng: NumpyRandom, _ args: BoundArguments) throws -> Value {
-        let population: NDArray
-        if let n = args["a"].asInt, args["a"].as(NDArray.self) == nil {
-            guard n > 0 else { throw KilnError.value("a must be a positive integer unless no samples are taken") }
-            population = NDArray(.int64, [n], ints: Array(0..<n))
+        // An int a stands for arange(a), which is only built when a permutation needs it.
+        let population: NDArray?
+        let n: Int
+        if let count = args["a"].asInt, args["a"].as(NDArray.self) == nil {
+            guard count > 0 else { throw KilnError.value("a must be greater than 0 unless no samples are taken") }
+            (population, n) = (nil, count)
         } else {
-            population = try args.array("a")
-            guard population.ndim == 1 else { throw KilnError.value("a must be 1-dimensional") }
-            guard population.size > 0 else { throw KilnError.value("a cannot be empty unless no samples are taken") }
+            let a = try args.array("a")
+            guard a.ndim == 1 else { throw KilnError.value("a must be 1-dimensional") }
+            guard a.size > 0 else { throw KilnError.value("'a' cannot be empty unless no samples are taken") }
+            (population, n) = (a, a.size)
         }
-        let n = population.size
-        let (requested, _) = try size(args["size"])
+        let (requested, count) = try size(args["size"])
         let shape = requested ?? []
-        let count = shape.reduce(1, *)
         var weights: [Double]?
         if !args.isNone("p") {
             let p = try args.array("p")
-            guard p.ndim == 1 else { throw KilnError.value("p must be 1-dimensional") }
-            guard p.size == n else { throw KilnError.value("a and p must have same size") }
+            guard p.ndim == 1 else { throw KilnError.value("'p' must be 1-dimensional") }
+            guard p.size == n else { throw KilnError.value("'a' and 'p' must have same size") }
             let w = p.storage.doubles
             if w.contains(where: { $0 < 0 }) { throw KilnError.value("probabilities are not non-negative") }
             if abs(Reduction.sum(w[...], .float64, pairwise: true) - 1) > Double.ulpOfOne.squareRoot() {
@@ -231,7 +237,7 @@ enum NumpyRandomModule {
                 indices = (0..<count).map { _ in Int(rng.bounded(UInt64(n - 1))) }
             }
         } else {
-            guard count <= n else { throw KilnError.value("Cannot take a larger sample than population when replace is False") }
+            guard count <= n else { throw KilnError.value("Cannot take a larger sample than population when 'replace=False'") }
             if var w = weights {
                 // numpy's legacy loop: draw, keep the new distinct picks in order, zero them, repeat.
                 indices = []
@@ -240,16 +246,14 @@ enum NumpyRandomModule {
                     for i in indices { w[i] = 0 }
                     let cdf = cumulative(w)
                     var seen = Set<Int>()
-                    let picks = draws.map { searchRight(cdf, $0) }.enumerated().filter { seen.insert($0.element).inserted }
-                    indices += picks.map(\.element)
+                    indices += draws.map { searchRight(cdf, $0) }.filter { seen.insert($0).inserted }
                 }
             } else {
-                let order = try permutation(rng, .int(n))
-                indices = Array(order.storage.ints.prefix(count))
+                indices = Array(try permutation(rng, .int(n)).storage.ints.prefix(count))
             }
         }
-        let picked = NDArray(population.dtype, shape, population.storage.gather(indices))
-        return picked.valueOrScalar
+        guard let population else { return NDArray(.int64, shape, ints: indices).valueOrScalar }
+        return NDArray(population.dtype, shape, population.storage.gather(indices)).valueOrScalar
     }
 
     /// The running sum of `w`, divided by its total (numpy's cdf for weighted choice).

@@ -58,22 +58,17 @@ enum Reduction {
         let order = kept + reduced.sorted()
         func lanes<T>(_ values: [T]) -> [T] { contiguous ? values : Shapes.transpose(values, a.shape, order) }
         let type = op.resultType(a.dtype)
-
+        /// `f` of each lane, or the empty result for each output element when lanes are empty.
+        func reduceLanes<T, R>(_ values: [T], empty: R, _ f: (ArraySlice<T>) -> R) -> [R] {
+            guard laneLength > 0 else { return [R](repeating: empty, count: outShape.reduce(1, *)) }
+            return stride(from: 0, to: values.count, by: laneLength).map { f(values[$0..<$0 + laneLength]) }
+        }
         if !a.dtype.isFloat && op.isExactOnIntegers {
-            let values = lanes(a.storage.ints)
-            let out = stride(from: 0, to: values.count, by: Swift.max(laneLength, 1)).map { start in
-                op.reduce(values[start..<start + laneLength])
-            }
-            return NDArray(type, outShape, ints: laneLength == 0 ? [Int](repeating: op.emptyInt, count: outShape.reduce(1, *)) : out).valueOrScalar
+            let out = reduceLanes(lanes(a.storage.ints), empty: op.emptyInt) { op.reduce($0) }
+            return NDArray(type, outShape, ints: out).valueOrScalar
         }
         let compute = a.dtype.isFloat ? a.dtype : DType.float64
-        let values = lanes(a.storage.doubles)
-        let count = outShape.reduce(1, *)
-        let out = laneLength == 0
-            ? [Double](repeating: op.emptyDouble, count: count)
-            : stride(from: 0, to: values.count, by: laneLength).map { start in
-                op.reduce(values[start..<start + laneLength], compute, pairwise: contiguous)
-            }
+        let out = reduceLanes(lanes(a.storage.doubles), empty: op.emptyDouble) { op.reduce($0, compute, pairwise: contiguous) }
         return NDArray(type, outShape, doubles: out).valueOrScalar
     }
 

@@ -32,7 +32,7 @@ enum Storage {
     /// integer dtype as `astype` does.
     static func make(_ dtype: DType, doubles: [Double]) -> Storage {
         switch dtype {
-        case .float32: return .float32(tensor(doubles.map { Float($0) }))
+        case .float32: return .float32(tensor(doubles.count) { Float(doubles[$0]) })
         case .float64: return .float64(doubles)
         default: return .integer(doubles.map(dtype.integer(from:)))
         }
@@ -41,17 +41,18 @@ enum Storage {
     /// Stores ints in `dtype` (wrapped to the integer dtype, or converted to floats).
     static func make(_ dtype: DType, ints: [Int]) -> Storage {
         switch dtype {
-        case .float32: return .float32(tensor(ints.map { Float($0) }))
+        case .float32: return .float32(tensor(ints.count) { Float(ints[$0]) })
         case .float64: return .float64(ints.map { Double($0) })
         case .int64: return .integer(ints)
         default: return .integer(ints.map(dtype.wrap))
         }
     }
 
-    private static func tensor(_ values: [Float]) -> Tensor {
-        var t = Tensor(shape: [values.count])
+    /// A flat tensor of `count` elements, element i being `element(i)`.
+    private static func tensor(_ count: Int, _ element: (Int) -> Float) -> Tensor {
+        var t = Tensor(shape: [count])
         t.withUnsafeMutableBufferPointer { out in
-            for i in values.indices { out[i] = values[i] }
+            for i in 0..<count { out[i] = element(i) }
         }
         return t
     }
@@ -90,59 +91,75 @@ enum Storage {
         }
     }
 
-    /// The elements at `offsets`, in that order.
-    func gather(_ offsets: [Int]) -> Storage {
+    /// The blocks of `blockSize` elements that start at `offsets`, one after another.
+    func gather(_ offsets: [Int], blockSize: Int = 1) -> Storage {
+        let n = offsets.count * blockSize
         switch self {
         case .float32(let t):
-            var out = Tensor(shape: [offsets.count])
+            var out = Tensor(shape: [n])
             t.withUnsafeBufferPointer { source in
-                out.withUnsafeMutableBufferPointer { target in
-                    for (i, o) in offsets.enumerated() { target[i] = source[o] }
-                }
+                out.withUnsafeMutableBufferPointer { Storage.copy(from: source, at: offsets, to: $0, blockSize) }
             }
             return .float32(out)
-        case .float64(let v): return .float64(offsets.map { v[$0] })
-        case .integer(let v): return .integer(offsets.map { v[$0] })
+        case .float64(let v): return .float64(Storage.gathered(v, offsets, blockSize))
+        case .integer(let v): return .integer(Storage.gathered(v, offsets, blockSize))
         }
     }
 
     /// The elements `range` (a contiguous block).
-    func block(_ range: Range<Int>) -> Storage {
-        switch self {
-        case .float32(let t):
-            var out = Tensor(shape: [range.count])
-            t.withUnsafeBufferPointer { source in
-                out.withUnsafeMutableBufferPointer { target in
-                    for i in 0..<range.count { target[i] = source[range.lowerBound + i] }
-                }
-            }
-            return .float32(out)
-        case .float64(let v): return .float64(Array(v[range]))
-        case .integer(let v): return .integer(Array(v[range]))
-        }
-    }
+    func block(_ range: Range<Int>) -> Storage { gather([range.lowerBound], blockSize: range.count) }
 
-    /// Writes `values` (same storage kind, one per offset) at `offsets`.
-    mutating func scatter(_ offsets: [Int], _ values: Storage) {
+    /// Writes `values` (of the same storage kind, `offsets.count * blockSize` of them) as
+    /// blocks of `blockSize` elements starting at `offsets`.
+    mutating func scatter(_ offsets: [Int], blockSize: Int = 1, _ values: Storage) {
+        // Each case first drops this enum's reference to the buffer, so writing it copies
+        // nothing unless another array shares it.
         switch (self, values) {
         case (.float32(var t), .float32(let source)):
-            self = .float64([])  // drop the extra reference so the write does not copy
+            self = .float64([])
             source.withUnsafeBufferPointer { s in
-                t.withUnsafeMutableBufferPointer { target in
-                    for (i, o) in offsets.enumerated() { target[o] = s[i] }
-                }
+                t.withUnsafeMutableBufferPointer { Storage.copy(from: s, to: $0, at: offsets, blockSize) }
             }
             self = .float32(t)
         case (.float64(var v), .float64(let s)):
             self = .float64([])
-            for (i, o) in offsets.enumerated() { v[o] = s[i] }
+            Storage.scattered(s, into: &v, offsets, blockSize)
             self = .float64(v)
         case (.integer(var v), .integer(let s)):
             self = .integer([])
-            for (i, o) in offsets.enumerated() { v[o] = s[i] }
+            Storage.scattered(s, into: &v, offsets, blockSize)
             self = .integer(v)
         default:
             preconditionFailure("Storage.scatter: values must be converted to the array's dtype first")
+        }
+    }
+
+    private static func gathered<T>(_ source: [T], _ offsets: [Int], _ blockSize: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: offsets.count * blockSize) { target, count in
+            source.withUnsafeBufferPointer { copy(from: $0, at: offsets, to: target, blockSize) }
+            count = offsets.count * blockSize
+        }
+    }
+
+    private static func scattered<T>(_ source: [T], into target: inout [T], _ offsets: [Int], _ blockSize: Int) {
+        source.withUnsafeBufferPointer { s in
+            target.withUnsafeMutableBufferPointer { copy(from: s, to: $0, at: offsets, blockSize) }
+        }
+    }
+
+    /// Copies the blocks starting at `offsets` of `source` one after another into `target`.
+    private static func copy<T>(from source: UnsafeBufferPointer<T>, at offsets: [Int], to target: UnsafeMutableBufferPointer<T>, _ blockSize: Int) {
+        guard let s = source.baseAddress, let t = target.baseAddress else { return }
+        for (i, o) in offsets.enumerated() {
+            (t + i * blockSize).initialize(from: s + o, count: blockSize)
+        }
+    }
+
+    /// Copies consecutive blocks of `source` into `target` at `offsets`.
+    private static func copy<T>(from source: UnsafeBufferPointer<T>, to target: UnsafeMutableBufferPointer<T>, at offsets: [Int], _ blockSize: Int) {
+        guard let s = source.baseAddress, let t = target.baseAddress else { return }
+        for (i, o) in offsets.enumerated() {
+            (t + o).update(from: s + i * blockSize, count: blockSize)
         }
     }
 }

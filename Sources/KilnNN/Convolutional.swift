@@ -66,7 +66,8 @@ public class ConvolutionLayer: Layer {
         return Shape(dims + [outputChannels(c)])
     }
 
-    /// The convolution plus bias (the kernels add it as they write) on an input of rank + 2 axes.
+    /// The convolution plus bias and activation (the kernels apply both to each tile as they
+    /// write it) on an input of rank + 2 axes.
     func convolve(_ x: Tensor) throws -> Tensor { x }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
@@ -74,9 +75,7 @@ public class ConvolutionLayer: Layer {
         guard x.rank == rank + 2 else {
             throw LayerError("Input 0 of layer \"\(name)\" is incompatible with the layer: expected ndim=\(rank + 2), found ndim=\(x.rank). Full shape received: \(Shape([nil] + Shape(of: x).featureDims))")
         }
-        var y = try convolve(x)
-        activation.applyInPlace(&y)
-        return y
+        return try convolve(x)
     }
 }
 
@@ -109,8 +108,11 @@ public final class Convolution: ConvolutionLayer {
 
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let k = kernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
-        if rank == 1 { return try conv1d(x, kernel: k, bias: bias?.value, stride: strides[0], padding: padding, dilation: dilation[0]) }
-        return try conv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
+        if rank == 1 {
+            return activation.apply(try conv1d(x, kernel: k, bias: bias?.value, stride: strides[0], padding: padding, dilation: dilation[0]))
+        }
+        return try conv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]), padding: padding,
+                          dilation: (dilation[0], dilation[1]), activation: activation)
     }
 }
 
@@ -144,7 +146,8 @@ public final class DepthwiseConvolution: ConvolutionLayer {
 
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let k = depthwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
-        return try depthwiseConv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
+        return activation.apply(try depthwiseConv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]),
+                                                    padding: padding, dilation: (dilation[0], dilation[1])))
     }
 }
 
@@ -186,9 +189,10 @@ public final class SeparableConvolution: ConvolutionLayer {
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let d = depthwiseKernel?.value, let p = pointwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
         if rank == 1 {
-            return try separableConv1d(x, depthwiseKernel: d, pointwiseKernel: p, bias: bias?.value, stride: strides[0], padding: padding, dilation: dilation[0])
+            return activation.apply(try separableConv1d(x, depthwiseKernel: d, pointwiseKernel: p, bias: bias?.value,
+                                                        stride: strides[0], padding: padding, dilation: dilation[0]))
         }
         return try separableConv2d(x, depthwiseKernel: d, pointwiseKernel: p, bias: bias?.value, strides: (strides[0], strides[1]),
-                                   padding: padding, dilation: (dilation[0], dilation[1]))
+                                   padding: padding, dilation: (dilation[0], dilation[1]), activation: activation)
     }
 }

@@ -139,6 +139,15 @@ public enum Activation: Equatable, Sendable {
         }
     }
 
+    /// Applies an elementwise activation to `count` floats in place (serially: callers run it
+    /// inside their own parallel chunks). Softmax is not elementwise and is left to `apply`.
+    func applyInPlace(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .linear, .softmax, .logSoftmax: return
+        default: forward(p, p, count)
+        }
+    }
+
     private func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         let alpha = Activation.seluAlpha, scale = Activation.seluScale
         switch self {

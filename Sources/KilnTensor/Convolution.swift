@@ -110,9 +110,11 @@ private let im2colTileElements = 1 << 19
 /// convolution is one GEMM). Throws `ShapeError` for mismatched shapes or an empty output.
 public func conv2d(
     _ x: Tensor, kernel: Tensor, bias: Tensor? = nil,
-    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
+    activation: Activation = .linear
 ) throws -> Tensor {
-    try conv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding, dilation: dilation, allowCausal: false, what: "conv2d")
+    try conv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding, dilation: dilation, allowCausal: false,
+               what: "conv2d", activation: activation)
 }
 
 /// The 1D convolution of `x` (`[N, W, C]`) with `kernel` (`[K, C, F]`) plus `bias` (`[F]`):
@@ -134,8 +136,13 @@ public func conv1d(
 
 func conv2d(
     _ x: Tensor, kernel: Tensor, bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
-    allowCausal: Bool, what: String
+    allowCausal: Bool, what: String, activation: Activation = .linear
 ) throws -> Tensor {
+    // Softmax mixes a whole row of filters; it runs after the convolution instead of per tile.
+    if activation == .softmax || activation == .logSoftmax {
+        return activation.apply(try conv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding,
+                                           dilation: dilation, allowCausal: allowCausal, what: what))
+    }
     guard x.rank == 4, kernel.rank == 4, kernel.shape[2] == x.shape[3] else {
         throw ShapeError("\(what): input \(Tensor.describe(x.shape)) and kernel \(Tensor.describe(kernel.shape)) do not match: expected input [batch, height, width, channels] and kernel [height, width, channels, filters] with equal channels")
     }
@@ -153,12 +160,23 @@ func conv2d(
     guard pixels > 0, filters > 0 else { return Tensor(shape: outShape) }
 
     // A 1×1 stride-1 convolution is one product of [N·H·W, C] by [C, F].
+    // Tiles of output rows small enough to stay in cache while bias and activation are applied.
     if g.kernelHeight == 1, g.kernelWidth == 1, g.strideHeight == 1, g.strideWidth == 1,
        g.top == AxisPadding(before: 0, after: 0), g.left == AxisPadding(before: 0, after: 0) {
+        let tileRows = Swift.max(64, pointwiseTileElements / Swift.max(1, filters + g.channels))
+        let tiles = (pixels + tileRows - 1) / tileRows
+        let source = x.pointer, weights = kernel.pointer
         return Tensor.filled(shape: outShape) { out in
-            gemm(transA: false, transB: false, m: pixels, n: filters, k: g.channels,
-                 a: x.pointer, lda: g.channels, b: kernel.pointer, ldb: filters, c: out, ldc: filters)
-            if let biasPointer { addRowVector(out, rows: pixels, biasPointer, filters) }
+            let shared = UncheckedSendable(out)
+            Parallel.forEachChunk(count: tiles, minimumChunk: 1) { range in
+                for tile in range {
+                    let r0 = tile * tileRows, m = Swift.min(tileRows, pixels - r0)
+                    let c = shared.value + r0 * filters
+                    gemm(transA: false, transB: false, m: m, n: filters, k: g.channels,
+                         a: source + r0 * g.channels, lda: g.channels, b: weights, ldb: filters, c: c, ldc: filters)
+                    epilogue(c, rows: m, biasPointer, filters, activation)
+                }
+            }
         }
     }
 
@@ -179,7 +197,7 @@ func conv2d(
                 let c = shared.value + ((n * g.outHeight + r0) * g.outWidth) * filters
                 gemm(transA: false, transB: false, m: m, n: filters, k: patch,
                      a: columns, lda: patch, b: weights, ldb: filters, c: c, ldc: filters)
-                if let biasPointer { addRowVector(c, rows: m, biasPointer, filters) }
+                epilogue(c, rows: m, biasPointer, filters, activation)
             }
         }
         // Enough tiles: one chunk of tiles per core. Few: tile by tile, each GEMM split.
@@ -226,6 +244,17 @@ func im2col(_ x: UnsafePointer<Float>, _ g: WindowGeometry, image n: Int, rows: 
             dst += patch
         }
     }
+}
+
+/// Output elements per tile of a 1×1 convolution (about 1 MB with its input rows).
+let pointwiseTileElements = 1 << 18
+
+/// What follows a convolution tile while it is in cache: the bias added to each row, then the
+/// (elementwise) activation.
+@inline(__always)
+func epilogue(_ tile: UnsafeMutablePointer<Float>, rows: Int, _ bias: UnsafePointer<Float>?, _ length: Int, _ activation: Activation) {
+    if let bias { addRowVector(tile, rows: rows, bias, length) }
+    activation.applyInPlace(tile, count: rows * length)
 }
 
 /// `matrix[r, j] += vector[j]` for `rows` rows of `length` elements.
@@ -284,6 +313,9 @@ func depthwiseConv2d(
     let source = x.pointer, weights = kernel.pointer, biasPointer = bias?.pointer
     let rows = g.batch * g.outHeight
     let rowWork = g.outWidth * outChannels * g.kernelHeight * g.kernelWidth
+    if multiplier == 1 && g.strideWidth == 1 {
+        return depthwiseRowsStride1(source, weights, biasPointer, g, channels: c, outShape: outShape)
+    }
     return Tensor.filled(shape: outShape) { out in
         let shared = UncheckedSendable(out)
         Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / rowWork)) { range in
@@ -306,7 +338,7 @@ func depthwiseConv2d(
                             let xp = image + (ih * g.width + iw) * c
                             let kp = weights + (a * g.kernelWidth + b) * outChannels
                             if multiplier == 1 {
-                                depthwiseTap(o, xp, kp, c)
+                                multiplyAdd(o, xp, kp, c)
                             } else {
                                 for j in 0..<c {
                                     let v = xp[j], oj = o + j * multiplier, kj = kp + j * multiplier
@@ -326,7 +358,8 @@ func depthwiseConv2d(
 /// `pointwiseKernel` (`[1, 1, C·M, F]`) plus `bias` (`[F]`). Output `[N, H', W', F]`.
 public func separableConv2d(
     _ x: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor, bias: Tensor? = nil,
-    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
+    activation: Activation = .linear
 ) throws -> Tensor {
     let depthwise = try depthwiseConv2d(x, kernel: depthwiseKernel, bias: nil, strides: strides, padding: padding, dilation: dilation,
                                         allowCausal: false, what: "separableConv2d")
@@ -335,7 +368,7 @@ public func separableConv2d(
         throw ShapeError("separableConv2d: pointwise kernel of shape \(Tensor.describe(pointwiseKernel.shape)) does not match depthwise kernel \(Tensor.describe(depthwiseKernel.shape)): expected (1, 1, \(mid), filters)")
     }
     return try conv2d(depthwise, kernel: pointwiseKernel, bias: bias, strides: (1, 1), padding: .valid, dilation: (1, 1),
-                      allowCausal: false, what: "separableConv2d")
+                      allowCausal: false, what: "separableConv2d", activation: activation)
 }
 
 /// The separable 1D convolution (Keras' SeparableConv1D): `depthwiseConv1d(x,
@@ -728,10 +761,10 @@ func depthwiseConv2dBackwardKernel(
     return result
 }
 
-/// `o[j] += x[j] · k[j]` for j < n, eight lanes at a time (one kernel tap of a depthwise
+/// `o[j] += x[j] · k[j]` for j < n, eight lanes at a time (kernel taps of a depthwise
 /// convolution with depth multiplier 1).
 @inline(__always)
-private func depthwiseTap(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ n: Int) {
+private func multiplyAdd(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ n: Int) {
     var j = 0
     let out = UnsafeMutableRawPointer(o), xs = UnsafeRawPointer(x), ks = UnsafeRawPointer(k)
     while j + 8 <= n {
@@ -744,5 +777,58 @@ private func depthwiseTap(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<F
     while j < n {
         o[j] += x[j] * k[j]
         j += 1
+    }
+}
+
+/// Depthwise convolution with depth multiplier 1 and horizontal stride 1, one output row at a
+/// time: for each kernel tap the row update `o[i] += x[i + shift] · k[i mod C]` runs over one
+/// contiguous span of the row (width × channels), so it vectorises whatever the channel count
+/// (three input channels included) and the window bounds are checked once per tap, not per pixel.
+private func depthwiseRowsStride1(
+    _ source: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ biasPointer: UnsafePointer<Float>?,
+    _ g: WindowGeometry, channels c: Int, outShape: [Int]
+) -> Tensor {
+    let rowLength = g.outWidth * c
+    let taps = g.kernelHeight * g.kernelWidth
+    // Each tap's kernel values repeated along the row, and the bias likewise.
+    var repeated = [Float](repeating: 0, count: (taps + 1) * rowLength)
+    for t in 0..<taps {
+        for ow in 0..<g.outWidth {
+            for j in 0..<c { repeated[t * rowLength + ow * c + j] = weights[t * c + j] }
+        }
+    }
+    if let biasPointer {
+        for ow in 0..<g.outWidth {
+            for j in 0..<c { repeated[taps * rowLength + ow * c + j] = biasPointer[j] }
+        }
+    }
+    let rows = g.batch * g.outHeight
+    return repeated.withUnsafeBufferPointer { table in
+        guard let base = table.baseAddress else { return Tensor(shape: outShape) }
+        let kernels = UncheckedSendable(base)
+        return Tensor.filled(shape: outShape) { out in
+            let shared = UncheckedSendable(out)
+            Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, rowLength * taps))) { range in
+                for row in range {
+                    let n = row / g.outHeight, oh = row % g.outHeight
+                    let image = source + n * g.height * g.width * c
+                    let o = shared.value + row * rowLength
+                    o.update(from: kernels.value + taps * rowLength, count: rowLength)
+                    for a in 0..<g.kernelHeight {
+                        let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+                        if ih < 0 || ih >= g.height { continue }
+                        let inputRow = image + ih * g.width * c
+                        for b in 0..<g.kernelWidth {
+                            // Output columns whose input column ow + b·d − left lies inside the image.
+                            let offset = b * g.dilationWidth - g.left.before
+                            let lo = Swift.max(0, -offset), hi = Swift.min(g.outWidth, g.width - offset)
+                            guard lo < hi else { continue }
+                            let k = kernels.value + (a * g.kernelWidth + b) * rowLength
+                            multiplyAdd(o + lo * c, inputRow + (lo + offset) * c, k + lo * c, (hi - lo) * c)
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,12 +1,19 @@
 /// `Tensor`: an n-dimensional array of Float32 in row-major (C) order, channels last (NHWC)
 /// for images, with copy-on-write storage so passing tensors around never copies data.
 
+#if os(Linux)
+/// glibc's `mallopt(param, value)` (malloc.h is not part of Swift's Glibc module).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+#endif
+
 /// The element buffer behind one or more tensors; copied only when a shared buffer is written.
 public final class TensorStorage {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
 
     public init(count: Int) {
+        _ = TensorStorage.heapTuned
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
@@ -14,9 +21,21 @@ public final class TensorStorage {
 
     /// Storage whose elements the caller writes before reading (kernels fill their outputs).
     init(uninitializedCount count: Int) {
+        _ = TensorStorage.heapTuned
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
     }
+
+    /// Layer outputs of tens of megabytes are allocated and freed for every batch. By default
+    /// glibc serves them with fresh mmaps whose pages fault in and are zeroed each time; keeping
+    /// them on the heap (and not trimming it) lets the next batch reuse pages already mapped.
+    private static let heapTuned: Bool = {
+        #if os(Linux)
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 512 << 20)
+        _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30)
+        #endif
+        return true
+    }()
 
     deinit {
         pointer.deallocate()

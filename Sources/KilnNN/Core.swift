@@ -52,64 +52,60 @@ public final class LeakyReLULayer: Layer {
     }
 }
 
-/// `Dropout(rate)`: in training, zeroes each element with probability `rate` and scales the
-/// rest by 1 / (1 − rate); the identity at inference.
-public final class Dropout: Layer {
+/// What Dropout and AlphaDropout share: a rate in [0, 1) and the session's generator for masks.
+public class RandomDropLayer: Layer {
     public let rate: Float
-    private let backend: Backend
+    let backend: Backend
 
-    public init(rate: Float, name: String?, backend: Backend) throws {
+    init(className: String, rate: Float, name: String?, backend: Backend) throws {
         guard rate >= 0, rate < 1 else {
             throw LayerError("Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=\(rate)")
         }
         self.rate = rate
         self.backend = backend
-        super.init(className: "Dropout", name: name, backend: backend)
+        super.init(className: className, name: name, backend: backend)
+    }
+
+    /// `value(x, kept)` for every element, `kept` drawn with probability 1 − rate; the identity at
+    /// inference or for rate 0.
+    func drop(_ inputs: [Tensor], training: Bool, _ value: (Float, Bool) -> Float) throws -> Tensor {
+        let x = try onlyInput(inputs)
+        guard training, rate > 0 else { return x }
+        var y = x
+        y.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count { p[i] = value(p[i], backend.random.uniform() >= rate) }
+        }
+        return y
+    }
+}
+
+/// `Dropout(rate)`: in training, zeroes each element with probability `rate` and scales the
+/// rest by 1 / (1 − rate); the identity at inference.
+public final class Dropout: RandomDropLayer {
+    public init(rate: Float, name: String?, backend: Backend) throws {
+        try super.init(className: "Dropout", rate: rate, name: name, backend: backend)
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
-        let x = try onlyInput(inputs)
-        guard training, rate > 0 else { return x }
         let scale = 1 / (1 - rate)
-        var y = x
-        y.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { p[i] = backend.random.uniform() < rate ? 0 : p[i] * scale }
-        }
-        return y
+        return try drop(inputs, training: training) { x, kept in kept ? x * scale : 0 }
     }
 }
 
 /// `AlphaDropout(rate)`: dropout that keeps selu's self-normalising mean and variance: dropped
 /// units take selu's negative saturation value α' = −λα, then an affine a·x + b restores the
 /// moments (Klambauer et al. 2017). The identity at inference.
-public final class AlphaDropout: Layer {
-    public let rate: Float
-    private let backend: Backend
-
+public final class AlphaDropout: RandomDropLayer {
     public init(rate: Float, name: String?, backend: Backend) throws {
-        guard rate >= 0, rate < 1 else {
-            throw LayerError("Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=\(rate)")
-        }
-        self.rate = rate
-        self.backend = backend
-        super.init(className: "AlphaDropout", name: name, backend: backend)
+        try super.init(className: "AlphaDropout", rate: rate, name: name, backend: backend)
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
-        let x = try onlyInput(inputs)
-        guard training, rate > 0 else { return x }
         let alphaP: Float = -1.6732632423543772 * 1.0507009873554805
         let keep = 1 - rate
         let a = 1 / (keep + alphaP * alphaP * keep * rate).squareRoot()
         let b = -a * alphaP * rate
-        var y = x
-        y.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count {
-                let kept = backend.random.uniform() >= rate
-                p[i] = a * (kept ? p[i] : alphaP) + b
-            }
-        }
-        return y
+        return try drop(inputs, training: training) { x, kept in a * (kept ? x : alphaP) + b }
     }
 }
 

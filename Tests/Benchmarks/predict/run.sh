@@ -45,6 +45,7 @@ small_flag=()
 [[ -n "$small" ]] && small_flag=(--small)
 
 failed=0
+load_before="$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?')"
 # bench NAME COMMAND...: runs COMMAND, its lines to $scratch/NAME.out (and echoed to stderr
 # as progress), its errors to $scratch/NAME.err; on failure says so and carries on.
 bench() {
@@ -90,5 +91,6 @@ kg="$(value kiln gemm gflops)"
 ng="$(value numpy gemm gflops)"
 printf '%-10s %12s %12s %12s %11s\n' "gemm" "kiln (GF/s)" "numpy (GF/s)" "" kiln/numpy
 printf '%-10s %12s %12s %12s %11s\n' "1024^3 f32" "$kg" "$ng" "" "$(ratio "$kg" "$ng")"
-echo "(samples/s and GFLOP/s: higher is better; median of $runs runs$([[ -n "$small" ]] && echo ", SMALL: 1/8 of the samples"))"
+echo "(samples/s and GFLOP/s: higher is better; median of $runs runs$([[ -n "$small" ]] && echo ", SMALL: 1/8 of the samples");" \
+    "load average before: $load_before, after: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?'))"
 exit "$failed"

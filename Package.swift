@@ -19,15 +19,15 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
 
         // The engine (tensors, kernels, seeded generators) and the language.
-        .target(name: "KilnTensor"),
+        .target(name: "KilnTensor", dependencies: ["CBLAS"]),
         .target(name: "KilnLang"),
+        .target(name: "KilnNN", dependencies: ["KilnTensor"]),
 
         // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
         // the EmbedStdlib plugin compiles into the binary.
         .target(
             name: "KilnLibrary",
-            dependencies: ["KilnLang", "KilnTensor"],
-            exclude: ["Keras"],
+            dependencies: ["KilnLang", "KilnTensor", "KilnNN"],
             plugins: ["EmbedStdlibPlugin"]
         ),
         .executableTarget(name: "EmbedStdlibTool", path: "Sources/EmbedStdlibTool"),
@@ -56,6 +56,11 @@ let package = Package(
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
         .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln"]),
+        .testTarget(name: "KilnTensorTests", dependencies: ["KilnTensor"]),
+        .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTensor"]),
+
+        // Benchmarks (not tests): `swift run -c release kiln-bench-tensor`.
+        .executableTarget(name: "kiln-bench-tensor", dependencies: ["KilnTensor", "CBLAS"], path: "Tests/Benchmarks/tensor"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -12,6 +12,9 @@ public enum KilnLibrary {
         registry.register("math") { _ in MathModule.make() }
         registry.register("random") { _ in RandomModule.make(rng) }
         registry.register("time") { _ in TimeModule.make() }
+        let numpyRandom = NumpyRandom()
+        registry.register("numpy") { _ in NumpyModule.make(numpyRandom) }
+        KerasSession().register(in: registry)
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }

@@ -78,20 +78,6 @@ public class ConvolutionLayer: Layer {
         if let b = bias { y = try y.adding(b.value) }
         return activation.apply(y)
     }
-
-    /// Lifts a 1-D input [N, W, C] to [N, 1, W, C] so 2-D kernels do the work.
-    func asImage(_ x: Tensor) throws -> Tensor {
-        rank == 1 ? try x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]) : x
-    }
-
-    func fromImage(_ y: Tensor) throws -> Tensor {
-        rank == 1 ? try y.reshaped([y.shape[0], y.shape[2], y.shape[3]]) : y
-    }
-
-    var strides2D: (Int, Int) { rank == 1 ? (1, strides[0]) : (strides[0], strides[1]) }
-    var dilation2D: (Int, Int) { rank == 1 ? (1, dilation[0]) : (dilation[0], dilation[1]) }
-    /// A kernel of shape [K…, a, b] as the 2-D kernel [1 or KH, KW, a, b].
-    func kernel2D(_ k: Tensor) throws -> Tensor { rank == 1 ? try k.reshaped([1] + k.shape) : k }
 }
 
 /// `Conv1D` / `Conv2D`: activation(conv(input, kernel) + bias), `filters` output channels.
@@ -123,8 +109,8 @@ public final class Convolution: ConvolutionLayer {
 
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let k = kernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
-        return try fromImage(try Tensor.conv2d(try asImage(x), kernel: try kernel2D(k), bias: nil,
-                                               strides: strides2D, padding: padding, dilation: dilation2D))
+        if rank == 1 { return try conv1d(x, kernel: k, stride: strides[0], padding: padding, dilation: dilation[0]) }
+        return try conv2d(x, kernel: k, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
     }
 }
 
@@ -158,7 +144,7 @@ public final class DepthwiseConvolution: ConvolutionLayer {
 
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let k = depthwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
-        return try Tensor.depthwiseConv2d(x, kernel: k, bias: nil, strides: strides2D, padding: padding, dilation: dilation2D)
+        return try depthwiseConv2d(x, kernel: k, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
     }
 }
 
@@ -199,7 +185,10 @@ public final class SeparableConvolution: ConvolutionLayer {
 
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let d = depthwiseKernel?.value, let p = pointwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
-        return try fromImage(try Tensor.separableConv2d(try asImage(x), depthwiseKernel: try kernel2D(d), pointwiseKernel: try kernel2D(p),
-                                                        bias: nil, strides: strides2D, padding: padding, dilation: dilation2D))
+        if rank == 1 {
+            return try separableConv1d(x, depthwiseKernel: d, pointwiseKernel: p, stride: strides[0], padding: padding, dilation: dilation[0])
+        }
+        return try separableConv2d(x, depthwiseKernel: d, pointwiseKernel: p, strides: (strides[0], strides[1]),
+                                   padding: padding, dilation: (dilation[0], dilation[1]))
     }
 }

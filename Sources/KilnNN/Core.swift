@@ -34,7 +34,7 @@ public final class ReLULayer: Layer {
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
-        Activation.relu(try onlyInput(inputs), negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold)
+        relu(try onlyInput(inputs), negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold)
     }
 }
 
@@ -48,7 +48,7 @@ public final class LeakyReLULayer: Layer {
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
-        Activation.relu(try onlyInput(inputs), negativeSlope: negativeSlope, maxValue: nil, threshold: 0)
+        relu(try onlyInput(inputs), negativeSlope: negativeSlope, maxValue: nil, threshold: 0)
     }
 }
 

@@ -43,7 +43,7 @@ public final class Dense: Layer {
         guard x.shape.last == kernel.value.shape.first else {
             throw LayerError("Input 0 of layer \"\(name)\" is incompatible with the layer: expected axis -1 of input shape to have value \(kernel.value.shape[0]), but received input with shape \(Shape([nil] + Shape(of: x).featureDims))")
         }
-        var y = try Tensor.matmul(x, kernel.value)
+        var y = try matmul(x, kernel.value)
         if let b = bias { y = try y.adding(b.value) }
         return activation.apply(y)
     }

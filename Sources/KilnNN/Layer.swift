@@ -57,7 +57,7 @@ public final class Backend {
     private var counters: [String: Int] = [:]
     public var random: RandomGenerator
 
-    public init(seed: UInt32 = 0) {
+    public init(seed: Int = 0) {
         random = RandomGenerator(seed: seed)
     }
 

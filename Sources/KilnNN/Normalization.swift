@@ -93,13 +93,13 @@ public final class BatchNormalization: Layer {
         let x = try onlyInput(inputs)
         guard let movingMean = movingMean, let movingVariance = movingVariance else { throw LayerError("Layer \"\(name)\" is not built") }
         guard training else {
-            return try Tensor.batchNormInference(x, mean: movingMean.value, variance: movingVariance.value,
+            return try batchNormInference(x, mean: movingMean.value, variance: movingVariance.value,
                                                  gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
         }
         let axes = Array(0..<(x.rank - 1))
-        let (mean, variance) = try x.moments(alongAxes: axes)
+        let (mean, variance) = try moments(x, axes: axes)
         guard let renorm = renorm, let movingStddev = movingStddev, let renormMean = renormMean, let renormStddev = renormStddev else {
-            let y = try Tensor.batchNormInference(x, mean: mean, variance: variance, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+            let y = try batchNormInference(x, mean: mean, variance: variance, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
             movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
             movingVariance.value = try BatchNormalization.movingAverage(movingVariance.value, variance, momentum)
             return y
@@ -113,7 +113,7 @@ public final class BatchNormalization: Layer {
         // gamma · (x̂ · r + d) + beta is batch norm with scale r·gamma and offset d·gamma + beta.
         let scale = try gamma.map { try r.multiplying($0.value) } ?? r
         let offset = try (try gamma.map { try d.multiplying($0.value) } ?? d).adding(beta?.value ?? Tensor(shape: d.shape))
-        let y = try Tensor.batchNormInference(x, mean: mean, variance: variance, gamma: scale, beta: offset, epsilon: epsilon)
+        let y = try batchNormInference(x, mean: mean, variance: variance, gamma: scale, beta: offset, epsilon: epsilon)
         renormMean.value = try BatchNormalization.movingAverage(renormMean.value, mean, renorm.momentum)
         renormStddev.value = try BatchNormalization.movingAverage(renormStddev.value, stddev, renorm.momentum)
         movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
@@ -129,34 +129,50 @@ public final class BatchNormalization: Layer {
 }
 
 /// `LayerNormalization`: gamma · (x − mean) / sqrt(var + epsilon) + beta, with mean and
-/// variance taken over the last axis of each sample.
+/// variance taken per sample over `axes` (the last axis by default); gamma and beta have the
+/// shape of those axes.
 public final class LayerNormalization: Layer {
+    public let axes: [Int]
     public let epsilon: Float
     public let center: Bool
     public let scale: Bool
     public private(set) var gamma: Weight?
     public private(set) var beta: Weight?
 
-    public init(epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true, name: String?, backend: Backend) {
+    public init(axes: [Int] = [-1], epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true, name: String?, backend: Backend) {
+        self.axes = axes
         self.epsilon = epsilon
         self.center = center
         self.scale = scale
         super.init(className: "LayerNormalization", name: name, backend: backend)
     }
 
+    /// The normalised axes of an input of `rank`, in increasing order.
+    private func resolvedAxes(_ x: Shape) throws -> [Int] {
+        let resolved = axes.map { $0 < 0 ? $0 + x.rank : $0 }
+        guard resolved.allSatisfy({ $0 >= 1 && $0 < x.rank }), Set(resolved).count == resolved.count else {
+            throw LayerError("Invalid axis \(axes) for layer \"\(name)\" on inputs of shape \(x); the batch axis cannot be normalised")
+        }
+        return resolved.sorted()
+    }
+
     public override func computeOutputShape(_ inputs: [Shape]) throws -> Shape {
         let x = try single(inputs)
-        _ = try channels(x)
+        for a in try resolvedAxes(x) where x.dims[a] == nil {
+            throw LayerError("Layer \"\(name)\" normalises axis \(a) of \(x), which must be defined")
+        }
         return x
     }
 
     public override func build(_ inputs: [Shape], backend: Backend) throws {
-        let c = try channels(try single(inputs))
-        if scale { gamma = addWeight("gamma", shape: [c], initializer: .ones, backend: backend) }
-        if center { beta = addWeight("beta", shape: [c], initializer: .zeros, backend: backend) }
+        let x = try single(inputs)
+        let shape = try resolvedAxes(x).map { x.dims[$0] ?? 1 }
+        if scale { gamma = addWeight("gamma", shape: shape, initializer: .ones, backend: backend) }
+        if center { beta = addWeight("beta", shape: shape, initializer: .zeros, backend: backend) }
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
-        try Tensor.layerNorm(try onlyInput(inputs), gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+        let x = try onlyInput(inputs)
+        return try layerNorm(x, axes: try resolvedAxes(Shape(of: x)), gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
     }
 }

@@ -55,8 +55,8 @@ public final class Pooling: Layer {
         let size = rank == 1 ? (1, poolSize[0]) : (poolSize[0], poolSize[1])
         let step = rank == 1 ? (1, strides[0]) : (strides[0], strides[1])
         let y = kind == .max
-            ? try Tensor.maxPool2d(image, poolSize: size, strides: step, padding: padding)
-            : try Tensor.avgPool2d(image, poolSize: size, strides: step, padding: padding)
+            ? try maxPool2d(image, poolSize: size, strides: step, padding: padding)
+            : try avgPool2d(image, poolSize: size, strides: step, padding: padding)
         return rank == 1 ? try y.reshaped([y.shape[0], y.shape[2], y.shape[3]]) : y
     }
 }
@@ -85,7 +85,7 @@ public final class GlobalPooling: Layer {
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
         let x = try onlyInput(inputs)
         let axes = Array(1...rank)
-        let y = kind == .max ? try x.max(alongAxes: axes, keepDims: keepDims) : try x.mean(alongAxes: axes, keepDims: keepDims)
+        let y = kind == .max ? try x.max(axes: axes, keepDims: keepDims) : try x.mean(axes: axes, keepDims: keepDims)
         return y
     }
 }

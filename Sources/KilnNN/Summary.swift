@@ -50,7 +50,7 @@ extension Model {
 
     /// Keras' `print_row`: each field cut at its column; a field that runs into the next
     /// column loses its last character to a space.
-    static func row(_ fields: [String], _ positions: [Int]) -> String {
+    public static func row(_ fields: [String], _ positions: [Int]) -> String {
         var line: [Character] = []
         for (i, field) in fields.enumerated() {
             if i > 0, !line.isEmpty { line[line.count - 1] = " " }
@@ -62,7 +62,7 @@ extension Model {
     }
 
     /// `38,949`.
-    static func grouped(_ n: Int) -> String {
+    public static func grouped(_ n: Int) -> String {
         let digits = String(n.magnitude)
         var out = ""
         for (i, c) in digits.enumerated() {

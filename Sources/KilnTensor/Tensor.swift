@@ -12,6 +12,12 @@ public final class TensorStorage {
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
+    /// Storage whose elements the caller writes before reading (kernels fill their outputs).
+    init(uninitializedCount count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+    }
+
     deinit {
         pointer.deallocate()
     }
@@ -66,6 +72,17 @@ public struct Tensor {
         self.shape = shape
         self.storage = storage
     }
+
+    /// A tensor whose elements `fill` writes, all of them, through the pointer it is given.
+    @inline(__always)
+    static func filled(shape: [Int], _ fill: (UnsafeMutablePointer<Float>) throws -> Void) rethrows -> Tensor {
+        let storage = TensorStorage(uninitializedCount: Tensor.count(of: shape))
+        try fill(storage.pointer)
+        return Tensor(shape: shape, storage: storage)
+    }
+
+    /// The first element (for reading scalars and one-element tensors).
+    var pointer: UnsafeMutablePointer<Float> { storage.pointer }
 
     /// Number of elements of a shape (1 for a scalar).
     public static func count(of shape: [Int]) -> Int { shape.reduce(1, *) }

@@ -100,6 +100,8 @@ enum SExpr {
             return "([] \(expr(object)) \(expr(index)))"
         case .slice(let object, let lower, let upper, let step, _):
             return "([:] \(expr(object)) " + [lower, upper, step].map { $0.map(expr) ?? "_" }.joined(separator: " ") + ")"
+        case .sliceItem(let lower, let upper, let step, _):
+            return "(: " + [lower, upper, step].map { $0.map(expr) ?? "_" }.joined(separator: " ") + ")"
         case .list(let items, _):
             return "[" + items.map(expr).joined(separator: " ") + "]"
         case .tuple(let items, _):
@@ -371,8 +373,24 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(parse("a[i,]"), "([] a (tuple i))")
     }
 
-    func testSliceInsideTupleIndexIsNotSupported() {
-        assertError("a[:, 0]", "slices inside a tuple index (x[a:b, c]) are not supported in Kiln yet", at: (1, 3))
+    func testSlicesInsideATupleIndexAreSliceItems() {
+        XCTAssertEqual(parse("a[:, 0]"), "([] a (tuple (: _ _ _) 0))")
+        XCTAssertEqual(parse("a[1:3, ::2]"), "([] a (tuple (: 1 3 _) (: _ _ 2)))")
+        XCTAssertEqual(parse("a[i, j:]"), "([] a (tuple i (: j _ _)))")
+        XCTAssertEqual(parse("a[:-1,]"), "([] a (tuple (: _ (- 1) _)))")
+    }
+
+    func testSliceItemPositionIsItsFirstToken() throws {
+        let program = try Parser.parse("a[0, 1:2]")
+        guard case .expression(.index(_, .tuple(let items, _), _)) = program.statements[0] else {
+            return XCTFail("not an index")
+        }
+        XCTAssertEqual(items[1].position, Position(line: 1, column: 6))
+    }
+
+    func testSliceItemCanBeAssignedAndDeletedThroughItsSubscript() {
+        XCTAssertEqual(parse("a[:, 0] = 1"), "(= ([] a (tuple (: _ _ _) 0)) 1)")
+        XCTAssertEqual(parse("del a[1:, 2]"), "(del ([] a (tuple (: 1 _ _) 2)))")
     }
 
     func testGeneratorExpressionAsSoleArgumentIsAListComprehension() {

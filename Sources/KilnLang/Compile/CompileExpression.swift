@@ -29,23 +29,21 @@ extension Compiler {
             }
         case .binary(let op, let l, let r, let pos):
             return try binary(op, l, r, pos)
-        case .compare, .boolean:
-            let c = try condition(expr)
-            if case .boolean(let op, let l, let r, _) = expr {
-                // `and`/`or` yield an operand, not a bool.
-                let a = try expression(l), b = try expression(r)
-                if op == .and {
-                    return { f in
-                        let v = try a(f)
-                        return v.isTruthy ? try b(f) : v
-                    }
-                }
+        case .boolean(let op, let l, let r, _):
+            // `and`/`or` yield an operand, not a bool.
+            let a = try expression(l), b = try expression(r)
+            if op == .and {
                 return { f in
                     let v = try a(f)
-                    return v.isTruthy ? v : try b(f)
+                    return try v.truthValue() ? try b(f) : v
                 }
             }
-            return { f in .bool(try c(f)) }
+            return { f in
+                let v = try a(f)
+                return try v.truthValue() ? v : try b(f)
+            }
+        case .compare(let first, let rest):
+            return try comparisonValue(first, rest)
         case .conditional(let cond, let then, let otherwise, _):
             let c = try condition(cond), t = try expression(then), o = try expression(otherwise)
             return { f in try c(f) ? try t(f) : try o(f) }
@@ -71,14 +69,15 @@ extension Compiler {
             }
         case .slice(let object, let lower, let upper, let step, let pos):
             let o = try expression(object)
-            let parts = try [lower, upper, step].map { try $0.map(expression) }
+            let slice = try sliceObject(lower, upper, step)
             let interp = interpreter
             return { [unowned(unsafe) interp] f in
                 let v = try o(f)
-                let bounds = try parts.map { try $0?(f) ?? .none }
-                let slice = KSlice(lower: bounds[0], upper: bounds[1], step: bounds[2])
-                return try at(pos) { try interp.getItem(v, .object(slice)) }
+                let key = try slice(f)
+                return try at(pos) { try interp.getItem(v, key) }
             }
+        case .sliceItem(let lower, let upper, let step, _):
+            return try sliceObject(lower, upper, step)
         case .list(let items, _):
             let build = try elements(items)
             return { f in .object(KList(try build(f))) }
@@ -118,6 +117,15 @@ extension Compiler {
         case .int(let i): return .int(i)
         case .float(let d): return .float(d)
         case .string(let s): return .string(s)
+        }
+    }
+
+    /// A slice object `lower:upper:step` (missing bounds are None).
+    private func sliceObject(_ lower: Expr?, _ upper: Expr?, _ step: Expr?) throws -> Eval {
+        let parts = try [lower, upper, step].map { try $0.map(expression) }
+        return { f in
+            let bounds = try parts.map { try $0?(f) ?? .none }
+            return .object(KSlice(lower: bounds[0], upper: bounds[1], step: bounds[2]))
         }
     }
 
@@ -225,7 +233,41 @@ extension Compiler {
             return { f in !(try c(f)) }
         default:
             let e = try expression(expr)
-            return { f in try e(f).isTruthy }
+            return { f in try e(f).truthValue() }
+        }
+    }
+
+    /// A comparison used as a value: a bool, or an object's elementwise result (`a > 0` on a
+    /// numpy array). A chain `a < b < c` yields the first false link's result, or the last.
+    private func comparisonValue(_ first: Expr, _ rest: [(CompareOp, Expr, Position)]) throws -> Eval {
+        if rest.count == 1 {
+            let (op, right, pos) = rest[0]
+            let l = try expression(first), r = try expression(right)
+            return { f in
+                let a = try l(f), b = try r(f)
+                if case .int(let x) = a, case .int(let y) = b {
+                    switch op {
+                    case .lt, .le, .gt, .ge: return .bool(Operators.ordered(op, x, y))
+                    case .eq: return .bool(x == y)
+                    case .ne: return .bool(x != y)
+                    default: break
+                    }
+                }
+                return try at(pos) { try Operators.compareValue(op, a, b) }
+            }
+        }
+        let head = try expression(first)
+        let links = try rest.map { (op: $0.0, value: try expression($0.1), pos: $0.2) }
+        return { f in
+            var left = try head(f)
+            var result = Value.true
+            for link in links {
+                let right = try link.value(f)
+                result = try at(link.pos) { try Operators.compareValue(link.op, left, right) }
+                guard try result.truthValue() else { return result }
+                left = right
+            }
+            return result
         }
     }
 

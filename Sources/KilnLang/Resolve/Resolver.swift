@@ -283,6 +283,8 @@ public struct Resolver {
         case .slice(let e, let lo, let hi, let step, _):
             try resolveExpr(e, scope)
             for part in [lo, hi, step] { if let p = part { try resolveExpr(p, scope) } }
+        case .sliceItem(let lo, let hi, let step, _):
+            for part in [lo, hi, step] { if let p = part { try resolveExpr(p, scope) } }
         case .list(let items, _), .tuple(let items, _), .set(let items, _):
             for i in items { try resolveExpr(i, scope) }
         case .dict(let entries, _):

@@ -123,7 +123,7 @@ extension Interpreter {
                 .string(Repr.str(a[0]))
             },
             KBuiltin("bool", "x=False, /", doc: "True when x is truthy: non-zero, non-empty, not None.") { a in
-                .bool(a[0].isTruthy)
+                .bool(try a[0].truthValue())
             },
             KBuiltin("list", "iterable=(), /", doc: "A new list of the items of an iterable.") { a in
                 .object(KList(try a.interpreter.iterate(a[0])))

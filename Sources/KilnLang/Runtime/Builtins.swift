@@ -129,14 +129,14 @@ extension Interpreter {
             KBuiltin("all", "iterable, /", doc: "Whether every item is truthy (True for no items).") { a in
                 let it = try a.interpreter.makeIterator(a[0])
                 while let v = try it.next() {
-                    if !v.isTruthy { return .false }
+                    if !(try v.truthValue()) { return .false }
                 }
                 return .true
             },
             KBuiltin("any", "iterable, /", doc: "Whether some item is truthy (False for no items).") { a in
                 let it = try a.interpreter.makeIterator(a[0])
                 while let v = try it.next() {
-                    if v.isTruthy { return .true }
+                    if try v.truthValue() { return .true }
                 }
                 return .false
             },

@@ -15,6 +15,10 @@ open class KObject {
     /// Python's `bool(x)`.
     open var truth: Bool { true }
 
+    /// `bool(x)` where the truth can be an error (a numpy array of several elements raises
+    /// ValueError). Conditions, `not`, `and`/`or`, bool(), all() and any() use this.
+    open func truthValue() throws -> Bool { truth }
+
     /// Python's `repr(x)`.
     open func repr() -> String { "<\(typeName) object>" }
 
@@ -66,6 +70,10 @@ open class KObject {
 
     /// Ordering against another value: negative, zero or positive; nil when unordered.
     open func compare(to other: Value) throws -> Int? { nil }
+
+    /// An elementwise comparison (numpy arrays): the value of `self op other`, or of
+    /// `other op self` when `reversed`. nil (the default) for Python's ordinary comparison.
+    open func richCompare(_ op: CompareOp, _ other: Value, reversed: Bool) throws -> Value? { nil }
 
     /// `value in x`; nil to fall back to iteration.
     open func contains(_ value: Value) throws -> Bool? { nil }

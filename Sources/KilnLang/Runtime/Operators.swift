@@ -162,7 +162,7 @@ public enum Operators {
 
     public static func unary(_ op: UnaryOp, _ v: Value) throws -> Value {
         switch (op, v) {
-        case (.not, _): return .bool(!v.isTruthy)
+        case (.not, _): return .bool(!(try v.truthValue()))
         case (.minus, .int(let i)):
             if i == Int.min { throw KilnError.overflow("integer overflow: -(\(i)) does not fit in a 64-bit int") }
             return .int(-i)
@@ -181,8 +181,32 @@ public enum Operators {
 
     // MARK: Comparison
 
-    /// `a op b` for a comparison operator.
+    /// `a op b` for a comparison operator, as a value: an object's elementwise comparison
+    /// (a numpy array of bools) or a bool.
+    public static func compareValue(_ op: CompareOp, _ a: Value, _ b: Value) throws -> Value {
+        if let r = try richCompare(op, a, b) { return r }
+        return .bool(try compare(op, a, b))
+    }
+
+    /// An object operand's elementwise comparison, tried on the left operand first.
+    private static func richCompare(_ op: CompareOp, _ a: Value, _ b: Value) throws -> Value? {
+        switch op {
+        case .eq, .ne, .lt, .le, .gt, .ge:
+            if case .object(let o) = a, let r = try o.richCompare(op, b, reversed: false) { return r }
+            if case .object(let o) = b, let r = try o.richCompare(op, a, reversed: true) { return r }
+        default: break
+        }
+        return nil
+    }
+
+    /// `a op b` for a comparison operator, as a truth value (an elementwise comparison's
+    /// truth, which may be an error, in a condition).
     public static func compare(_ op: CompareOp, _ a: Value, _ b: Value) throws -> Bool {
+        switch (a, b) {
+        case (.object, _), (_, .object):
+            if let r = try richCompare(op, a, b) { return try r.truthValue() }
+        default: break
+        }
         switch op {
         case .eq: return a.equals(b)
         case .ne: return !a.equals(b)

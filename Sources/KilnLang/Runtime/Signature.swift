@@ -138,7 +138,7 @@ public struct Signature {
         var kinds: [ParameterList.Kind] = []
         var defaults: [Value?] = []
         var afterStar = false
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let parts = Signature.topLevelParts(text)
         for part in parts {
             if part == "/" {
                 for i in kinds.indices where kinds[i] == .positional { kinds[i] = .positionalOnly }
@@ -163,14 +163,42 @@ public struct Signature {
         self.defaults = defaults
     }
 
+    /// The comma-separated parts of `text` outside brackets and quotes, trimmed.
+    static func topLevelParts(_ text: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var depth = 0
+        var quote: Character?
+        for ch in text {
+            if let q = quote {
+                if ch == q { quote = nil }
+            } else if ch == "'" || ch == "\"" {
+                quote = ch
+            } else if "([{".contains(ch) {
+                depth += 1
+            } else if ")]}".contains(ch) {
+                depth -= 1
+            } else if ch == "," && depth == 0 {
+                parts.append(current)
+                current = ""
+                continue
+            }
+            current.append(ch)
+        }
+        parts.append(current)
+        return parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// The value of a default written in the signature text.
     static func literal(_ text: String) -> Value {
         switch text {
         case "None": return .none
         case "True": return .bool(true)
         case "False": return .bool(false)
-        case "()": return .object(KTuple([]))
         default: break
+        }
+        if text.hasPrefix("("), text.hasSuffix(")") {
+            return .object(KTuple(topLevelParts(String(text.dropFirst().dropLast())).map(literal)))
         }
         if let i = Int(text) { return .int(i) }
         if let d = Double(text) { return .float(d) }

@@ -37,6 +37,13 @@ public enum Value {
         }
     }
 
+    /// Python's truth value where it can fail (`if array:` on a numpy array of several
+    /// elements raises ValueError).
+    public func truthValue() throws -> Bool {
+        if case .object(let o) = self { return try o.truthValue() }
+        return isTruthy
+    }
+
     /// The object, when this value is one of the given class.
     @inline(__always)
     public func `as`<T: KObject>(_ type: T.Type) -> T? {

@@ -94,6 +94,10 @@ public indirect enum Expr {
     case index(Expr, Expr, Position)
     /// `object[lower:upper:step]`; position of the opening bracket.
     case slice(Expr, lower: Expr?, upper: Expr?, step: Expr?, Position)
+    /// A `lower:upper:step` item of a tuple subscript (`a[1:3, 0]`); it appears only as an
+    /// element of the tuple key of an `.index` and evaluates to a slice object. Position of
+    /// its first token.
+    case sliceItem(lower: Expr?, upper: Expr?, step: Expr?, Position)
     case list([Expr], Position)
     case tuple([Expr], Position)
     case dict([(key: Expr, value: Expr)], Position)
@@ -109,7 +113,7 @@ public indirect enum Expr {
         case .name(let id): return id.position
         case .literal(_, let p), .fstring(_, let p), .unary(_, _, let p), .binary(_, _, _, let p),
              .boolean(_, _, _, let p), .conditional(_, _, _, let p), .call(_, _, let p),
-             .attribute(_, _, let p), .index(_, _, let p), .slice(_, _, _, _, let p),
+             .attribute(_, _, let p), .index(_, _, let p), .slice(_, _, _, _, let p), .sliceItem(_, _, _, let p),
              .list(_, let p), .tuple(_, let p), .dict(_, let p), .set(_, let p), .starred(_, let p):
             return p
         case .compare(_, let rest): return rest.first?.2 ?? Position(line: 0, column: 0)

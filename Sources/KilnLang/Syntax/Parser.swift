@@ -612,6 +612,7 @@ struct TokenParser {
         case .call: return "function call"
         case .attribute: return "attribute"
         case .index, .slice: return "subscript"
+        case .sliceItem: return "slice"
         case .list: return "list"
         case .tuple: return "tuple"
         case .dict: return "dict literal"

@@ -289,7 +289,7 @@ extension TokenParser {
         case slice(lower: Expr?, upper: Expr?, step: Expr?, Position)
     }
 
-    /// `x[i]`, `x[a:b:c]`, `x[i, j]` (index by the tuple `(i, j)`).
+    /// `x[i]`, `x[a:b:c]`, `x[i, j]` (index by the tuple `(i, j)`), `x[a:b, j]` (a tuple holding a slice).
     mutating func parseSubscript(_ object: Expr) throws -> Expr {
         let open = advance()
         try enter(at: open.position)
@@ -311,13 +311,12 @@ extension TokenParser {
                 return .slice(object, lower: lower, upper: upper, step: step, open.position)
             }
         }
-        var elements: [Expr] = []
-        for item in items {
+        let elements: [Expr] = items.map { item in
             switch item {
             case .expr(let element):
-                elements.append(element)
-            case .slice(_, _, _, let position):
-                try fail("slices inside a tuple index (x[a:b, c]) are not supported in Kiln yet", at: position)
+                return element
+            case .slice(let lower, let upper, let step, let position):
+                return .sliceItem(lower: lower, upper: upper, step: step, position)
             }
         }
         return .index(object, .tuple(elements, start), open.position)

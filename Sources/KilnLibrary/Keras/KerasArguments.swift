@@ -43,15 +43,16 @@ enum TensorArgument {
         return try Tensor(shape: shape, values: values)
     }
 
-    /// A shape such as `(None, 28, 28, 1)` or `(784,)` or `10`.
-    static func shape(_ value: Value, _ interpreter: Interpreter, name: String) throws -> [Int?] {
+    /// A shape such as `(None, 28, 28, 1)` or `(784,)` or `10` (`allowNegative` for a `-1`
+    /// to be inferred, as in Reshape, or negative axes).
+    static func shape(_ value: Value, _ interpreter: Interpreter, name: String, allowNegative: Bool = false) throws -> [Int?] {
         if let n = value.asInt { return [n] }
         guard case .object(let o) = value, o is KList || o is KTuple else {
             throw KilnError.type("`\(name)` must be a tuple of integers, got \(Repr.repr(value))")
         }
         return try interpreter.iterate(value).map { item in
             if case .none = item { return nil }
-            guard let n = item.asInt, n >= 0 else {
+            guard let n = item.asInt, n >= 0 || allowNegative else {
                 throw KilnError.value("`\(name)` must contain non-negative integers or None, got \(Repr.repr(value))")
             }
             return n

@@ -11,7 +11,7 @@ extension KerasSession {
     /// keywords), a docstring, and how to build the engine layer from the arguments.
     func constructor(_ className: String, _ signature: String, doc: String,
                      _ make: @escaping (LayerArguments, String?) throws -> Layer) -> KBuiltin {
-        KBuiltin(className, signature + ", **kwargs", doc: doc) { [unowned self] bound in
+        KBuiltin(className, signature + ", **kwargs", doc: doc) { bound in
             let args = LayerArguments(bound: bound, className: className)
             let base = try self.baseKeywords(args)
             let layer = try keras(className) { try make(args, base.name) }
@@ -140,10 +140,13 @@ extension KerasSession {
             },
             constructor("LayerNormalization", "axis=-1, epsilon=0.001, center=True, scale=True, beta_initializer='zeros', gamma_initializer='ones', beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None",
                         doc: "Layer normalization over the last axis of each sample: gamma * (x - mean) / sqrt(var + epsilon) + beta.") { a, name in
-                guard let axis = a["axis"].asInt, axis == -1 else {
-                    throw KilnError("NotImplementedError", "not supported in Kiln: LayerNormalization over axis \(Repr.repr(a["axis"])); Kiln normalises the last axis")
+                let axes: [Int]
+                if let axis = a["axis"].asInt {
+                    axes = [axis]
+                } else {
+                    axes = try TensorArgument.shape(a["axis"], a.bound.interpreter, name: "axis", allowNegative: true).map { $0 ?? -1 }
                 }
-                return LayerNormalization(epsilon: try a.float("epsilon"), center: a.bool("center"), scale: a.bool("scale"), name: name, backend: b)
+                return LayerNormalization(axes: axes, epsilon: try a.float("epsilon"), center: a.bool("center"), scale: a.bool("scale"), name: name, backend: b)
             },
             constructor("Activation", "activation", doc: "Applies an activation function.") { a, name in
                 ActivationLayer(try a.activation(), name: name, backend: b)
@@ -170,7 +173,7 @@ extension KerasSession {
                 return Flatten(name: name, backend: b)
             },
             constructor("Reshape", "target_shape", doc: "Reshapes the inputs (batch axis excluded) to target_shape.") { a, name in
-                let dims = try TensorArgument.shape(a["target_shape"], a.bound.interpreter, name: "target_shape")
+                let dims = try TensorArgument.shape(a["target_shape"], a.bound.interpreter, name: "target_shape", allowNegative: true)
                 return Reshape(targetShape: dims.map { $0 ?? -1 }, name: name, backend: b)
             },
             constructor("Embedding", "input_dim, output_dim, embeddings_initializer='uniform', embeddings_regularizer=None, activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None",

@@ -23,7 +23,7 @@ public final class InitializerValue: KObject {
 extension KerasSession {
     /// Registers every Keras module and alias with `registry`.
     func register(in registry: ModuleRegistry) {
-        registry.register("keras") { [unowned self] interpreter in
+        registry.register("keras") { interpreter in
             let m = KModule("keras", doc: "Kiln's implementation of the Keras API.")
             for sub in ["layers", "models", "initializers", "activations", "backend"] {
                 m.set(sub, .object(try interpreter.importModule(["keras", sub])))
@@ -31,14 +31,14 @@ extension KerasSession {
             m.add(self.modelConstructors())
             return m
         }
-        registry.register("keras.layers") { [unowned self] _ in
+        registry.register("keras.layers") { _ in
             let m = KModule("keras.layers", doc: "Keras layers.")
             m.add(self.layerConstructors())
             m.add(self.mergeFunctions())
             m.add([self.modelConstructors()[0]])
             return m
         }
-        registry.register("keras.models") { [unowned self] _ in
+        registry.register("keras.models") { _ in
             let m = KModule("keras.models", doc: "Keras models: Sequential and Model.")
             m.add(self.modelConstructors())
             return m
@@ -58,7 +58,7 @@ extension KerasSession {
             })
             return m
         }
-        registry.register("keras.backend") { [unowned self] _ in
+        registry.register("keras.backend") { _ in
             let m = KModule("keras.backend", doc: "Backend utilities.")
             m.add([KBuiltin("clear_session", "", doc: "Reset the automatic layer names (dense, dense_1, …).") { _ in
                 self.backend.resetNames()
@@ -93,7 +93,7 @@ extension KerasSession {
                 return .object(SymbolicValue(layer.output))
             },
             KBuiltin("Sequential", "layers=None, name=None, trainable=True",
-                     doc: "A model that applies its layers one after another.") { [unowned self] a in
+                     doc: "A model that applies its layers one after another.") { a in
                 let model = Sequential(name: try a.optionalString(1), backend: b)
                 if !a.isNone(0) {
                     for item in try a.list(0) {
@@ -106,7 +106,7 @@ extension KerasSession {
                 return self.wrap(model)
             },
             KBuiltin("Model", "inputs, outputs, name=None, trainable=True",
-                     doc: "A functional model: the graph of layer calls leading from inputs to outputs.") { [unowned self] a in
+                     doc: "A functional model: the graph of layer calls leading from inputs to outputs.") { a in
                 func symbols(_ v: Value) throws -> [SymbolicTensor] {
                     if let s = v.as(SymbolicValue.self) { return [s.tensor] }
                     return try a.interpreter.iterate(v).map { item in

@@ -14,7 +14,7 @@ public final class ModelValue: LayerValue {
     }
 
     override var methodTable: [String: KBuiltin] { ModelValue.allMethods }
-    static let allMethods = LayerValue.methods.merging(ModelValue.methods) { $1 }
+    static let allMethods = LayerValue.methods.merging(ModelValue.modelMethods) { $1 }
 
     public override func repr() -> String { "<\(layer is Sequential ? "Sequential" : "Functional") name=\(layer.name), built=\(layer.isBuilt || (layer as? Sequential)?.isModelBuilt == true ? "True" : "False")>" }
 
@@ -23,17 +23,17 @@ public final class ModelValue: LayerValue {
         case "layers":
             return .object(KList(model.layers.filter { !(layer is Sequential && $0 is InputLayer) }.map { session.wrap($0) }))
         case "inputs":
-            guard let f = model as? Functional else { return .none }
+            guard let f = model as? Functional else { return Value.none }
             return .object(KList(f.inputs.map { .object(SymbolicValue($0)) }))
         case "outputs":
-            guard let f = model as? Functional else { return .none }
+            guard let f = model as? Functional else { return Value.none }
             return .object(KList(f.outputs.map { .object(SymbolicValue($0)) }))
         default:
             return try super.attribute(name, interpreter)
         }
     }
 
-    static let methods: [String: KBuiltin] = Dictionary(uniqueKeysWithValues: [
+    static let modelMethods: [String: KBuiltin] = Dictionary(uniqueKeysWithValues: [
         KBuiltin("add", "layer, /", doc: "Add a layer on top of a Sequential model.") { a in
             let me = a.receiver(ModelValue.self)
             guard let sequential = me.layer as? Sequential else {
@@ -76,7 +76,7 @@ public final class ModelValue: LayerValue {
                  doc: "Run the model on x in batches (32 by default) in inference mode and return the outputs.") { a in
             let me = a.receiver(ModelValue.self)
             let inputs: [Tensor]
-            if case .object(let o) = a[0], o is KList || o is KTuple {
+            if (me.model.inputCount ?? 1) > 1, case .object(let o) = a[0], o is KList || o is KTuple {
                 inputs = try a.list(0).map { try TensorArgument.tensor($0, a.interpreter) }
             } else {
                 inputs = [try TensorArgument.tensor(a[0], a.interpreter)]

@@ -1,0 +1,729 @@
+/// Convolutions over channels-last tensors with Keras' kernel layouts: `conv2d`/`conv1d` by
+/// im2col and one GEMM per tile of output rows (a 1×1 stride-1 convolution is a single GEMM),
+/// `depthwiseConv2d`/`depthwiseConv1d` as direct loops vectorised over channels, and the
+/// separable convolutions (depthwise, then a 1×1 GEMM). 'same' padding is split as TensorFlow
+/// splits it: the odd element goes at the bottom/right.
+
+/// How a convolution or pooling window treats the borders (Keras' `padding=`).
+public enum Padding: String, Sendable, CaseIterable {
+    /// No padding: windows lie entirely inside the input.
+    case valid
+    /// Zero padding so the output has `ceil(input / stride)` positions.
+    case same
+    /// Zero padding of `(kernel − 1)·dilation` at the start only (1D convolutions).
+    case causal
+
+    /// The padding Keras calls `name` ("valid", "same", "causal"; any letter case), or nil.
+    public init?(name: String) {
+        self.init(rawValue: name.lowercased())
+    }
+
+    /// The Keras name.
+    public var name: String { rawValue }
+
+    /// The names `init?(name:)` accepts, for error messages.
+    public static let names = Padding.allCases.map(\.rawValue)
+}
+
+/// The zeros added before and after one spatial axis.
+struct AxisPadding: Equatable {
+    var before: Int
+    var after: Int
+}
+
+extension Tensor {
+    /// The output length of a convolution along one axis, exactly as Keras'
+    /// `conv_utils.conv_output_length`: with `d = kernel + (kernel − 1)(dilation − 1)`,
+    /// `same`/`causal` give `input` and `valid` gives `input − d + 1`, then
+    /// `floor((length + stride − 1) / stride)`. May be ≤ 0; the caller reports that.
+    public static func convOutputLength(_ input: Int, kernel: Int, stride: Int, padding: Padding, dilation: Int) -> Int {
+        let dilated = kernel + (kernel - 1) * (dilation - 1)
+        let length = padding == .valid ? input - dilated + 1 : input
+        let numerator = length + stride - 1
+        // Python's floor division (numerator may be negative).
+        let q = numerator / stride
+        return (numerator % stride != 0 && (numerator < 0) != (stride < 0)) ? q - 1 : q
+    }
+
+    /// The zeros a window of `kernel` taps (spaced by `dilation`) needs on each side of an
+    /// axis of length `input` for `padding`, split as TensorFlow does for 'same'.
+    static func axisPadding(_ input: Int, kernel: Int, stride: Int, dilation: Int, padding: Padding) -> AxisPadding {
+        let dilated = (kernel - 1) * dilation + 1
+        switch padding {
+        case .valid:
+            return AxisPadding(before: 0, after: 0)
+        case .same:
+            let out = (input + stride - 1) / stride
+            let total = Swift.max((out - 1) * stride + dilated - input, 0)
+            return AxisPadding(before: total / 2, after: total - total / 2)
+        case .causal:
+            return AxisPadding(before: dilated - 1, after: 0)
+        }
+    }
+}
+
+/// The geometry of a 2D sliding-window operation over `[N, H, W, C]` input.
+struct WindowGeometry {
+    var batch: Int, height: Int, width: Int, channels: Int
+    var kernelHeight: Int, kernelWidth: Int
+    var strideHeight: Int, strideWidth: Int
+    var dilationHeight: Int, dilationWidth: Int
+    var top: AxisPadding, left: AxisPadding
+    var outHeight: Int { (height + top.before + top.after - (kernelHeight - 1) * dilationHeight - 1) / strideHeight + 1 }
+    var outWidth: Int { (width + left.before + left.after - (kernelWidth - 1) * dilationWidth - 1) / strideWidth + 1 }
+
+    /// Validates the hyperparameters and computes the padding; `what` names the operation in errors.
+    init(
+        input: [Int], kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: Padding,
+        what: String, kernelShape: [Int], allowCausal: Bool = false
+    ) throws {
+        guard strides.0 >= 1, strides.1 >= 1, dilation.0 >= 1, dilation.1 >= 1, kernel.0 >= 1, kernel.1 >= 1 else {
+            throw ShapeError("\(what): strides (\(strides.0), \(strides.1)), dilation (\(dilation.0), \(dilation.1)) and window (\(kernel.0), \(kernel.1)) must be positive")
+        }
+        guard input.count == 4, input.allSatisfy({ $0 >= 0 }), kernelShape.allSatisfy({ $0 >= 0 }) else {
+            throw ShapeError("\(what): input shape \(Tensor.describe(input)) and kernel shape \(Tensor.describe(kernelShape)) must have non-negative sizes")
+        }
+        guard padding != .causal || allowCausal else {
+            throw ShapeError("\(what) does not support causal padding (only 1D convolutions do)")
+        }
+        batch = input[0]; height = input[1]; width = input[2]; channels = input[3]
+        kernelHeight = kernel.0; kernelWidth = kernel.1
+        strideHeight = strides.0; strideWidth = strides.1
+        dilationHeight = dilation.0; dilationWidth = dilation.1
+        top = Tensor.axisPadding(height, kernel: kernel.0, stride: strides.0, dilation: dilation.0, padding: padding == .causal ? .valid : padding)
+        left = Tensor.axisPadding(width, kernel: kernel.1, stride: strides.1, dilation: dilation.1, padding: padding)
+        guard height + top.before + top.after >= (kernelHeight - 1) * dilationHeight + 1,
+              width + left.before + left.after >= (kernelWidth - 1) * dilationWidth + 1 else {
+            throw ShapeError("\(what): computed output size would be negative: input shape \(Tensor.describe(input)), window/kernel shape \(Tensor.describe(kernelShape)), strides (\(strides.0), \(strides.1)), dilation (\(dilation.0), \(dilation.1)), padding '\(padding.name)'")
+        }
+    }
+}
+
+/// Output positions per im2col tile are chosen so a tile holds about this many floats.
+private let im2colTileElements = 1 << 19
+
+/// The 2D convolution of `x` (`[N, H, W, C]`) with `kernel` (`[KH, KW, C, F]`), plus `bias`
+/// (`[F]`) if given: `y[n, i, j, f] = Σ x[n, i·sh + a·dh − top, j·sw + b·dw − left, c] ·
+/// kernel[a, b, c, f] + bias[f]` over the window, with zeros outside the input. Output
+/// `[N, H', W', F]` with `H'`, `W'` from `Tensor.convOutputLength`. Computed by im2col and
+/// sgemm in tiles of output rows, split across cores by image and tile (a 1×1 stride-1
+/// convolution is one GEMM). Throws `ShapeError` for mismatched shapes or an empty output.
+public func conv2d(
+    _ x: Tensor, kernel: Tensor, bias: Tensor? = nil,
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try conv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding, dilation: dilation, allowCausal: false, what: "conv2d")
+}
+
+/// The 1D convolution of `x` (`[N, W, C]`) with `kernel` (`[K, C, F]`) plus `bias` (`[F]`):
+/// `y[n, j, f] = Σ x[n, j·stride + a·dilation − left, c] · kernel[a, c, f] + bias[f]`. Padding
+/// may be valid, same or causal (`(K − 1)·dilation` zeros on the left, so output j sees inputs
+/// ≤ j). Output `[N, W', F]`. Runs as `conv2d` on a height-1 image.
+public func conv1d(
+    _ x: Tensor, kernel: Tensor, bias: Tensor? = nil,
+    stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard x.rank == 3, kernel.rank == 3 else {
+        throw ShapeError("conv1d expects input [batch, width, channels] and kernel [width, in_channels, filters], got input \(Tensor.describe(x.shape)) and kernel \(Tensor.describe(kernel.shape))")
+    }
+    let y = try conv2d(
+        x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]), kernel: kernel.reshaped([1] + kernel.shape), bias: bias,
+        strides: (1, stride), padding: padding, dilation: (1, dilation), allowCausal: true, what: "conv1d")
+    return try y.reshaped([y.shape[0], y.shape[2], y.shape[3]])
+}
+
+func conv2d(
+    _ x: Tensor, kernel: Tensor, bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    guard x.rank == 4, kernel.rank == 4, kernel.shape[2] == x.shape[3] else {
+        throw ShapeError("\(what): input \(Tensor.describe(x.shape)) and kernel \(Tensor.describe(kernel.shape)) do not match: expected input [batch, height, width, channels] and kernel [height, width, channels, filters] with equal channels")
+    }
+    let filters = kernel.shape[3]
+    if let bias, bias.shape != [filters] {
+        throw ShapeError("\(what): bias of shape \(Tensor.describe(bias.shape)) does not match \(filters) filters of kernel \(Tensor.describe(kernel.shape))")
+    }
+    let g = try WindowGeometry(
+        input: x.shape, kernel: (kernel.shape[0], kernel.shape[1]), strides: strides, dilation: dilation,
+        padding: padding, what: what, kernelShape: kernel.shape, allowCausal: allowCausal)
+    let outShape = [g.batch, g.outHeight, g.outWidth, filters]
+    let biasPointer = bias?.pointer
+    let patch = g.kernelHeight * g.kernelWidth * g.channels
+    let pixels = g.batch * g.outHeight * g.outWidth
+    guard pixels > 0, filters > 0 else { return Tensor(shape: outShape) }
+
+    // A 1×1 stride-1 convolution is one product of [N·H·W, C] by [C, F].
+    if g.kernelHeight == 1, g.kernelWidth == 1, g.strideHeight == 1, g.strideWidth == 1,
+       g.top == AxisPadding(before: 0, after: 0), g.left == AxisPadding(before: 0, after: 0) {
+        return Tensor.filled(shape: outShape) { out in
+            gemm(transA: false, transB: false, m: pixels, n: filters, k: g.channels,
+                 a: x.pointer, lda: g.channels, b: kernel.pointer, ldb: filters, c: out, ldc: filters)
+            if let biasPointer { addRowVector(out, rows: pixels, biasPointer, filters) }
+        }
+    }
+
+    let rowsPerTile = Swift.max(1, Swift.min(g.outHeight, im2colTileElements / Swift.max(1, g.outWidth * patch)))
+    let tilesPerImage = (g.outHeight + rowsPerTile - 1) / rowsPerTile
+    let items = g.batch * tilesPerImage
+    let source = x.pointer, weights = kernel.pointer
+    return Tensor.filled(shape: outShape) { out in
+        let shared = UncheckedSendable(out)
+        let work = { (range: Range<Int>) in
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerTile * g.outWidth * patch)
+            defer { columns.deallocate() }
+            for item in range {
+                let n = item / tilesPerImage
+                let r0 = (item % tilesPerImage) * rowsPerTile, r1 = Swift.min(r0 + rowsPerTile, g.outHeight)
+                im2col(source, g, image: n, rows: r0..<r1, into: columns)
+                let m = (r1 - r0) * g.outWidth
+                let c = shared.value + ((n * g.outHeight + r0) * g.outWidth) * filters
+                gemm(transA: false, transB: false, m: m, n: filters, k: patch,
+                     a: columns, lda: patch, b: weights, ldb: filters, c: c, ldc: filters)
+                if let biasPointer { addRowVector(c, rows: m, biasPointer, filters) }
+            }
+        }
+        // Enough tiles: one chunk of tiles per core. Few: tile by tile, each GEMM split.
+        if items >= 2 * Parallel.coreCount {
+            Parallel.forEachChunk(count: items, minimumChunk: 1, work)
+        } else {
+            work(0..<items)
+        }
+    }
+}
+
+/// Writes the patches of output rows `rows` of image `image` as a matrix with one row per
+/// output position (row-major over the tile) and `KH·KW·C` columns ordered (kh, kw, c), the
+/// order of a `[KH, KW, C, F]` kernel; taps outside the input are 0.
+func im2col(_ x: UnsafePointer<Float>, _ g: WindowGeometry, image n: Int, rows: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
+    let c = g.channels, kw = g.kernelWidth
+    let patch = g.kernelHeight * kw * c
+    let imageBase = x + n * g.height * g.width * c
+    var dst = columns
+    for oh in rows {
+        for ow in 0..<g.outWidth {
+            let iw0 = ow * g.strideWidth - g.left.before
+            let rowContiguous = g.dilationWidth == 1 && iw0 >= 0 && iw0 + kw <= g.width
+            var p = dst
+            for a in 0..<g.kernelHeight {
+                let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+                if ih < 0 || ih >= g.height {
+                    p.update(repeating: 0, count: kw * c)
+                } else if rowContiguous {
+                    p.update(from: imageBase + (ih * g.width + iw0) * c, count: kw * c)
+                } else {
+                    let rowBase = imageBase + ih * g.width * c
+                    for b in 0..<kw {
+                        let iw = iw0 + b * g.dilationWidth
+                        if iw < 0 || iw >= g.width {
+                            (p + b * c).update(repeating: 0, count: c)
+                        } else {
+                            (p + b * c).update(from: rowBase + iw * c, count: c)
+                        }
+                    }
+                }
+                p += kw * c
+            }
+            dst += patch
+        }
+    }
+}
+
+/// `matrix[r, j] += vector[j]` for `rows` rows of `length` elements.
+@inline(__always)
+func addRowVector(_ matrix: UnsafeMutablePointer<Float>, rows: Int, _ vector: UnsafePointer<Float>, _ length: Int) {
+    for r in 0..<rows {
+        let row = matrix + r * length
+        for j in 0..<length { row[j] += vector[j] }
+    }
+}
+
+/// The depthwise 2D convolution of `x` (`[N, H, W, C]`) with `kernel` (`[KH, KW, C, M]`, M the
+/// depth multiplier) plus `bias` (`[C·M]`): each input channel c is convolved with its own M
+/// filters, `y[n, i, j, c·M + m] = Σ x[n, i·sh + a·dh − top, j·sw + b·dw − left, c] ·
+/// kernel[a, b, c, m] + bias[c·M + m]` (TensorFlow's channel order). Output `[N, H', W', C·M]`.
+/// A direct loop, vectorised over channels, split across cores by output row.
+public func depthwiseConv2d(
+    _ x: Tensor, kernel: Tensor, bias: Tensor? = nil,
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try depthwiseConv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding, dilation: dilation, allowCausal: false, what: "depthwiseConv2d")
+}
+
+/// The depthwise 1D convolution of `x` (`[N, W, C]`) with `kernel` (`[K, C, M]`) plus `bias`
+/// (`[C·M]`): `y[n, j, c·M + m] = Σ x[n, j·stride + a·dilation − left, c] · kernel[a, c, m] +
+/// bias[c·M + m]`; padding valid, same or causal. Output `[N, W', C·M]`.
+public func depthwiseConv1d(
+    _ x: Tensor, kernel: Tensor, bias: Tensor? = nil,
+    stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard x.rank == 3, kernel.rank == 3 else {
+        throw ShapeError("depthwiseConv1d expects input [batch, width, channels] and kernel [width, channels, multiplier], got input \(Tensor.describe(x.shape)) and kernel \(Tensor.describe(kernel.shape))")
+    }
+    let y = try depthwiseConv2d(
+        x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]), kernel: kernel.reshaped([1] + kernel.shape), bias: bias,
+        strides: (1, stride), padding: padding, dilation: (1, dilation), allowCausal: true, what: "depthwiseConv1d")
+    return try y.reshaped([y.shape[0], y.shape[2], y.shape[3]])
+}
+
+func depthwiseConv2d(
+    _ x: Tensor, kernel: Tensor, bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    guard x.rank == 4, kernel.rank == 4, kernel.shape[2] == x.shape[3] else {
+        throw ShapeError("\(what): input \(Tensor.describe(x.shape)) and kernel \(Tensor.describe(kernel.shape)) do not match: expected input [batch, height, width, channels] and kernel [height, width, channels, depth_multiplier] with equal channels")
+    }
+    let c = x.shape[3], multiplier = kernel.shape[3], outChannels = c * multiplier
+    if let bias, bias.shape != [outChannels] {
+        throw ShapeError("\(what): bias of shape \(Tensor.describe(bias.shape)) does not match the \(outChannels) output channels of kernel \(Tensor.describe(kernel.shape))")
+    }
+    let g = try WindowGeometry(
+        input: x.shape, kernel: (kernel.shape[0], kernel.shape[1]), strides: strides, dilation: dilation,
+        padding: padding, what: what, kernelShape: kernel.shape, allowCausal: allowCausal)
+    let outShape = [g.batch, g.outHeight, g.outWidth, outChannels]
+    guard Tensor.count(of: outShape) > 0 else { return Tensor(shape: outShape) }
+    let source = x.pointer, weights = kernel.pointer, biasPointer = bias?.pointer
+    let rows = g.batch * g.outHeight
+    let rowWork = g.outWidth * outChannels * g.kernelHeight * g.kernelWidth
+    return Tensor.filled(shape: outShape) { out in
+        let shared = UncheckedSendable(out)
+        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / rowWork)) { range in
+            for row in range {
+                let n = row / g.outHeight, oh = row % g.outHeight
+                let image = source + n * g.height * g.width * c
+                for ow in 0..<g.outWidth {
+                    let o = shared.value + (row * g.outWidth + ow) * outChannels
+                    if let biasPointer {
+                        o.update(from: biasPointer, count: outChannels)
+                    } else {
+                        o.update(repeating: 0, count: outChannels)
+                    }
+                    for a in 0..<g.kernelHeight {
+                        let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+                        if ih < 0 || ih >= g.height { continue }
+                        for b in 0..<g.kernelWidth {
+                            let iw = ow * g.strideWidth + b * g.dilationWidth - g.left.before
+                            if iw < 0 || iw >= g.width { continue }
+                            let xp = image + (ih * g.width + iw) * c
+                            let kp = weights + (a * g.kernelWidth + b) * outChannels
+                            if multiplier == 1 {
+                                for j in 0..<c { o[j] += xp[j] * kp[j] }
+                            } else {
+                                for j in 0..<c {
+                                    let v = xp[j], oj = o + j * multiplier, kj = kp + j * multiplier
+                                    for m in 0..<multiplier { oj[m] += v * kj[m] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The separable 2D convolution (Keras' SeparableConv2D): `depthwiseConv2d(x,
+/// depthwiseKernel)` (`[KH, KW, C, M]`, no bias) followed by a 1×1 convolution with
+/// `pointwiseKernel` (`[1, 1, C·M, F]`) plus `bias` (`[F]`). Output `[N, H', W', F]`.
+public func separableConv2d(
+    _ x: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor, bias: Tensor? = nil,
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    let depthwise = try depthwiseConv2d(x, kernel: depthwiseKernel, bias: nil, strides: strides, padding: padding, dilation: dilation,
+                                        allowCausal: false, what: "separableConv2d")
+    let mid = depthwise.shape[3]
+    guard pointwiseKernel.rank == 4, pointwiseKernel.shape[0] == 1, pointwiseKernel.shape[1] == 1, pointwiseKernel.shape[2] == mid else {
+        throw ShapeError("separableConv2d: pointwise kernel of shape \(Tensor.describe(pointwiseKernel.shape)) does not match depthwise kernel \(Tensor.describe(depthwiseKernel.shape)): expected (1, 1, \(mid), filters)")
+    }
+    return try conv2d(depthwise, kernel: pointwiseKernel, bias: bias, strides: (1, 1), padding: .valid, dilation: (1, 1),
+                      allowCausal: false, what: "separableConv2d")
+}
+
+/// The separable 1D convolution (Keras' SeparableConv1D): `depthwiseConv1d(x,
+/// depthwiseKernel)` (`[K, C, M]`) followed by a pointwise convolution with `pointwiseKernel`
+/// (`[1, C·M, F]`) plus `bias` (`[F]`); padding valid, same or causal. Output `[N, W', F]`.
+public func separableConv1d(
+    _ x: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor, bias: Tensor? = nil,
+    stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    let depthwise = try depthwiseConv1d(x, kernel: depthwiseKernel, bias: nil, stride: stride, padding: padding, dilation: dilation)
+    let mid = depthwise.shape[2]
+    guard pointwiseKernel.rank == 3, pointwiseKernel.shape[0] == 1, pointwiseKernel.shape[1] == mid else {
+        throw ShapeError("separableConv1d: pointwise kernel of shape \(Tensor.describe(pointwiseKernel.shape)) does not match depthwise kernel \(Tensor.describe(depthwiseKernel.shape)): expected (1, \(mid), filters)")
+    }
+    return try conv1d(depthwise, kernel: pointwiseKernel, bias: bias)
+}
+
+// MARK: - Gradients
+
+/// Checks `upstream` has the shape the forward convolution produced.
+private func checkUpstream(_ upstream: Tensor, _ expected: [Int], what: String) throws {
+    guard upstream.shape == expected else {
+        throw ShapeError("\(what): upstream gradient of shape \(Tensor.describe(upstream.shape)) does not match the output shape \(Tensor.describe(expected))")
+    }
+}
+
+/// Whether a convolution with this geometry is a plain product of `[N·H·W, C]` by `[C, F]`.
+private func isPointwise(_ g: WindowGeometry) -> Bool {
+    g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1
+        && g.top == AxisPadding(before: 0, after: 0) && g.left == AxisPadding(before: 0, after: 0)
+}
+
+/// The gradient of `conv2d` with respect to its input: `∂x` of shape `inputShape`
+/// (`[N, H, W, C]`) given `∂y` (`upstream`, `[N, H', W', F]`) and the `[KH, KW, C, F]` kernel.
+/// Computed per tile as `∂columns = ∂y · kernelᵀ` (sgemm), then col2im adds each patch back
+/// to the input positions it came from; images run in fixed chunks across cores.
+public func conv2dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int],
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try conv2dBackwardInput(upstream, kernel: kernel, inputShape: inputShape, strides: strides, padding: padding, dilation: dilation,
+                            allowCausal: false, what: "conv2dBackwardInput")
+}
+
+/// The gradient of `conv2d` with respect to its kernel: `∂kernel` of shape `kernelShape`
+/// (`[KH, KW, C, F]`) given the input `x` and `∂y` (`upstream`). Each chunk of images
+/// accumulates `columnsᵀ · ∂y` (sgemm) into its own partial sum; the partials are added in
+/// chunk order, so the result is deterministic. (The bias gradient is `upstream.sum(axes: [0, 1, 2])`.)
+public func conv2dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int],
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try conv2dBackwardKernel(x, upstream: upstream, kernelShape: kernelShape, strides: strides, padding: padding, dilation: dilation,
+                             allowCausal: false, what: "conv2dBackwardKernel")
+}
+
+/// The gradient of `conv1d` with respect to its input (`[N, W, C]`), given `∂y` (`[N, W', F]`).
+public func conv1dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard upstream.rank == 3, kernel.rank == 3, inputShape.count == 3 else {
+        throw ShapeError("conv1dBackwardInput expects rank-3 upstream gradient, kernel and input shape, got \(Tensor.describe(upstream.shape)), \(Tensor.describe(kernel.shape)) and \(Tensor.describe(inputShape))")
+    }
+    let dx = try conv2dBackwardInput(
+        upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()), kernel: kernel.reshaped([1] + kernel.shape),
+        inputShape: [inputShape[0], 1, inputShape[1], inputShape[2]], strides: (1, stride), padding: padding, dilation: (1, dilation),
+        allowCausal: true, what: "conv1dBackwardInput")
+    return try dx.reshaped(inputShape)
+}
+
+/// The gradient of `conv1d` with respect to its kernel (`[K, C, F]`).
+public func conv1dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard x.rank == 3, upstream.rank == 3, kernelShape.count == 3 else {
+        throw ShapeError("conv1dBackwardKernel expects rank-3 input, upstream gradient and kernel shape, got \(Tensor.describe(x.shape)), \(Tensor.describe(upstream.shape)) and \(Tensor.describe(kernelShape))")
+    }
+    let dk = try conv2dBackwardKernel(
+        x.reshaped([x.shape[0], 1] + x.shape.dropFirst()), upstream: upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()),
+        kernelShape: [1] + kernelShape, strides: (1, stride), padding: padding, dilation: (1, dilation),
+        allowCausal: true, what: "conv1dBackwardKernel")
+    return try dk.reshaped(kernelShape)
+}
+
+/// The geometry of a convolution of an input of `inputShape` by a kernel of `kernelShape`
+/// (`[KH, KW, C, ·]`), validated.
+private func convolutionGeometry(
+    inputShape: [Int], kernelShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int), allowCausal: Bool, what: String
+) throws -> WindowGeometry {
+    guard inputShape.count == 4, kernelShape.count == 4, kernelShape[2] == inputShape[3] else {
+        throw ShapeError("\(what): input \(Tensor.describe(inputShape)) and kernel \(Tensor.describe(kernelShape)) do not match: expected input [batch, height, width, channels] and kernel [height, width, channels, filters] with equal channels")
+    }
+    return try WindowGeometry(
+        input: inputShape, kernel: (kernelShape[0], kernelShape[1]), strides: strides, dilation: dilation,
+        padding: padding, what: what, kernelShape: kernelShape, allowCausal: allowCausal)
+}
+
+func conv2dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    let g = try convolutionGeometry(inputShape: inputShape, kernelShape: kernel.shape, strides: strides, padding: padding,
+                                    dilation: dilation, allowCausal: allowCausal, what: what)
+    let filters = kernel.shape[3]
+    try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, filters], what: what)
+    let patch = g.kernelHeight * g.kernelWidth * g.channels
+    let pixels = g.batch * g.outHeight * g.outWidth
+    let result = Tensor(shape: inputShape)
+    guard pixels > 0, filters > 0, g.channels > 0 else { return result }
+    let dx = result.pointer, dy = upstream.pointer, weights = kernel.pointer
+    if isPointwise(g) {
+        gemm(transA: false, transB: true, m: pixels, n: g.channels, k: filters, a: dy, lda: filters, b: weights, ldb: filters, c: dx, ldc: g.channels)
+        return result
+    }
+    let rowsPerTile = Swift.max(1, Swift.min(g.outHeight, im2colTileElements / Swift.max(1, g.outWidth * patch)))
+    let shared = UncheckedSendable(dx)
+    // Patches of one image overlap, so an image's tiles stay in one chunk.
+    let work = { (images: Range<Int>) in
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerTile * g.outWidth * patch)
+        defer { columns.deallocate() }
+        for n in images {
+            var r0 = 0
+            while r0 < g.outHeight {
+                let r1 = Swift.min(r0 + rowsPerTile, g.outHeight), m = (r1 - r0) * g.outWidth
+                gemm(transA: false, transB: true, m: m, n: patch, k: filters,
+                     a: dy + ((n * g.outHeight + r0) * g.outWidth) * filters, lda: filters, b: weights, ldb: filters, c: columns, ldc: patch)
+                col2im(columns, g, image: n, rows: r0..<r1, into: shared.value)
+                r0 = r1
+            }
+        }
+    }
+    if g.batch >= 2 * Parallel.coreCount {
+        Parallel.forEachChunk(count: g.batch, minimumChunk: 1, work)
+    } else {
+        work(0..<g.batch)
+    }
+    return result
+}
+
+/// Adds each row of `columns` (one patch per output position of rows `rows`, laid out as
+/// `im2col` writes them) back to the input positions of image `image` it was read from.
+func col2im(_ columns: UnsafePointer<Float>, _ g: WindowGeometry, image n: Int, rows: Range<Int>, into x: UnsafeMutablePointer<Float>) {
+    let c = g.channels, kw = g.kernelWidth
+    let patch = g.kernelHeight * kw * c
+    let imageBase = x + n * g.height * g.width * c
+    var src = columns
+    for oh in rows {
+        for ow in 0..<g.outWidth {
+            let iw0 = ow * g.strideWidth - g.left.before
+            var p = src
+            for a in 0..<g.kernelHeight {
+                let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+                if ih >= 0 && ih < g.height {
+                    let rowBase = imageBase + ih * g.width * c
+                    for b in 0..<kw {
+                        let iw = iw0 + b * g.dilationWidth
+                        if iw >= 0 && iw < g.width {
+                            let dst = rowBase + iw * c, q = p + b * c
+                            for j in 0..<c { dst[j] += q[j] }
+                        }
+                    }
+                }
+                p += kw * c
+            }
+            src += patch
+        }
+    }
+}
+
+func conv2dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    let g = try convolutionGeometry(inputShape: x.shape, kernelShape: kernelShape, strides: strides, padding: padding,
+                                    dilation: dilation, allowCausal: allowCausal, what: what)
+    let filters = kernelShape[3]
+    try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, filters], what: what)
+    let patch = g.kernelHeight * g.kernelWidth * g.channels
+    let result = Tensor(shape: kernelShape)
+    guard g.batch * g.outHeight * g.outWidth > 0, filters > 0, patch > 0 else { return result }
+    let pointwise = isPointwise(g)
+    let rowsPerTile = Swift.max(1, Swift.min(g.outHeight, im2colTileElements / Swift.max(1, g.outWidth * patch)))
+    let tilesPerImage = (g.outHeight + rowsPerTile - 1) / rowsPerTile
+    let items = g.batch * tilesPerImage
+    let source = x.pointer, dy = upstream.pointer
+    let chunks = items >= 2 * Parallel.coreCount ? Parallel.chunks(count: items, minimumChunk: 1) : [0..<items]
+    // One partial ∂kernel per chunk; the first chunk writes into the result.
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(chunks.count - 1, 0) * patch * filters + 1)
+    defer { partials.deallocate() }
+    let shared = UncheckedSendable((result.pointer, partials))
+    Parallel.forEachChunk(count: chunks.count, minimumChunk: 1) { chunkRange in
+        for chunk in chunkRange {
+            let (first, rest) = shared.value
+            let accumulator = chunk == 0 ? first : rest + (chunk - 1) * patch * filters
+            accumulator.update(repeating: 0, count: patch * filters)
+            let columns = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rowsPerTile * g.outWidth * patch)
+            defer { columns?.deallocate() }
+            for item in chunks[chunk] {
+                let n = item / tilesPerImage
+                let r0 = (item % tilesPerImage) * rowsPerTile, r1 = Swift.min(r0 + rowsPerTile, g.outHeight)
+                let m = (r1 - r0) * g.outWidth
+                let a: UnsafePointer<Float>
+                if let columns {
+                    im2col(source, g, image: n, rows: r0..<r1, into: columns)
+                    a = UnsafePointer(columns)
+                } else {
+                    a = UnsafePointer(source + ((n * g.height + r0) * g.width) * g.channels)
+                }
+                gemm(transA: true, transB: false, m: patch, n: filters, k: m,
+                     a: a, lda: patch, b: dy + ((n * g.outHeight + r0) * g.outWidth) * filters, ldb: filters,
+                     beta: 1, c: accumulator, ldc: filters)
+            }
+        }
+    }
+    let out = result.pointer
+    for chunk in 1..<Swift.max(chunks.count, 1) {
+        let partial = partials + (chunk - 1) * patch * filters
+        for i in 0..<(patch * filters) { out[i] += partial[i] }
+    }
+    return result
+}
+
+/// The geometry of a depthwise convolution of an input of `inputShape` by a kernel of
+/// `kernelShape` (`[KH, KW, C, M]`), validated.
+private func depthwiseGeometry(
+    inputShape: [Int], kernelShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int), allowCausal: Bool, what: String
+) throws -> WindowGeometry {
+    guard inputShape.count == 4, kernelShape.count == 4, kernelShape[2] == inputShape[3] else {
+        throw ShapeError("\(what): input \(Tensor.describe(inputShape)) and kernel \(Tensor.describe(kernelShape)) do not match: expected input [batch, height, width, channels] and kernel [height, width, channels, depth_multiplier] with equal channels")
+    }
+    return try WindowGeometry(
+        input: inputShape, kernel: (kernelShape[0], kernelShape[1]), strides: strides, dilation: dilation,
+        padding: padding, what: what, kernelShape: kernelShape, allowCausal: allowCausal)
+}
+
+/// The gradient of `depthwiseConv2d` with respect to its input (`inputShape`, `[N, H, W, C]`)
+/// given `∂y` (`[N, H', W', C·M]`): each input position gathers `Σ ∂y[…, c·M + m] ·
+/// kernel[a, b, c, m]` from the outputs whose windows cover it, so rows run independently
+/// across cores.
+public func depthwiseConv2dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int],
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try depthwiseConv2dBackwardInput(upstream, kernel: kernel, inputShape: inputShape, strides: strides, padding: padding,
+                                     dilation: dilation, allowCausal: false, what: "depthwiseConv2dBackwardInput")
+}
+
+/// The gradient of `depthwiseConv2d` with respect to its kernel (`kernelShape`, `[KH, KW, C, M]`)
+/// given the input `x` and `∂y`: `Σ x[n, …, c] · ∂y[n, …, c·M + m]` over every output position,
+/// accumulated per chunk of output rows and added in chunk order. (The bias gradient is
+/// `upstream.sum(axes: [0, 1, 2])`.)
+public func depthwiseConv2dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int],
+    strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1)
+) throws -> Tensor {
+    try depthwiseConv2dBackwardKernel(x, upstream: upstream, kernelShape: kernelShape, strides: strides, padding: padding,
+                                      dilation: dilation, allowCausal: false, what: "depthwiseConv2dBackwardKernel")
+}
+
+/// The gradient of `depthwiseConv1d` with respect to its input (`[N, W, C]`).
+public func depthwiseConv1dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard upstream.rank == 3, kernel.rank == 3, inputShape.count == 3 else {
+        throw ShapeError("depthwiseConv1dBackwardInput expects rank-3 upstream gradient, kernel and input shape, got \(Tensor.describe(upstream.shape)), \(Tensor.describe(kernel.shape)) and \(Tensor.describe(inputShape))")
+    }
+    let dx = try depthwiseConv2dBackwardInput(
+        upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()), kernel: kernel.reshaped([1] + kernel.shape),
+        inputShape: [inputShape[0], 1, inputShape[1], inputShape[2]], strides: (1, stride), padding: padding, dilation: (1, dilation),
+        allowCausal: true, what: "depthwiseConv1dBackwardInput")
+    return try dx.reshaped(inputShape)
+}
+
+/// The gradient of `depthwiseConv1d` with respect to its kernel (`[K, C, M]`).
+public func depthwiseConv1dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
+) throws -> Tensor {
+    guard x.rank == 3, upstream.rank == 3, kernelShape.count == 3 else {
+        throw ShapeError("depthwiseConv1dBackwardKernel expects rank-3 input, upstream gradient and kernel shape, got \(Tensor.describe(x.shape)), \(Tensor.describe(upstream.shape)) and \(Tensor.describe(kernelShape))")
+    }
+    let dk = try depthwiseConv2dBackwardKernel(
+        x.reshaped([x.shape[0], 1] + x.shape.dropFirst()), upstream: upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()),
+        kernelShape: [1] + kernelShape, strides: (1, stride), padding: padding, dilation: (1, dilation),
+        allowCausal: true, what: "depthwiseConv1dBackwardKernel")
+    return try dk.reshaped(kernelShape)
+}
+
+func depthwiseConv2dBackwardInput(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    let g = try depthwiseGeometry(inputShape: inputShape, kernelShape: kernel.shape, strides: strides, padding: padding,
+                                  dilation: dilation, allowCausal: allowCausal, what: what)
+    let c = g.channels, multiplier = kernel.shape[3], outChannels = c * multiplier
+    try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, outChannels], what: what)
+    let result = Tensor(shape: inputShape)
+    guard result.count > 0, outChannels > 0 else { return result }
+    let dy = upstream.pointer, weights = kernel.pointer
+    let shared = UncheckedSendable(result.pointer)
+    let rows = g.batch * g.height
+    Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, g.width * outChannels * g.kernelHeight * g.kernelWidth))) { range in
+        for row in range {
+            let n = row / g.height, ih = row % g.height
+            for iw in 0..<g.width {
+                let d = shared.value + (row * g.width + iw) * c
+                for a in 0..<g.kernelHeight {
+                    // The output row whose window puts tap a on input row ih, if any.
+                    let t = ih + g.top.before - a * g.dilationHeight
+                    guard t >= 0, t % g.strideHeight == 0 else { continue }
+                    let oh = t / g.strideHeight
+                    guard oh < g.outHeight else { continue }
+                    for b in 0..<g.kernelWidth {
+                        let u = iw + g.left.before - b * g.dilationWidth
+                        guard u >= 0, u % g.strideWidth == 0 else { continue }
+                        let ow = u / g.strideWidth
+                        guard ow < g.outWidth else { continue }
+                        let gp = dy + ((n * g.outHeight + oh) * g.outWidth + ow) * outChannels
+                        let kp = weights + (a * g.kernelWidth + b) * outChannels
+                        if multiplier == 1 {
+                            for j in 0..<c { d[j] += gp[j] * kp[j] }
+                        } else {
+                            for j in 0..<c {
+                                var total: Float = 0
+                                for m in 0..<multiplier { total += gp[j * multiplier + m] * kp[j * multiplier + m] }
+                                d[j] += total
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return result
+}
+
+func depthwiseConv2dBackwardKernel(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int], strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+    allowCausal: Bool, what: String
+) throws -> Tensor {
+    let g = try depthwiseGeometry(inputShape: x.shape, kernelShape: kernelShape, strides: strides, padding: padding,
+                                  dilation: dilation, allowCausal: allowCausal, what: what)
+    let c = g.channels, multiplier = kernelShape[3], outChannels = c * multiplier
+    try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, outChannels], what: what)
+    let result = Tensor(shape: kernelShape)
+    let size = result.count
+    let rows = g.batch * g.outHeight
+    guard size > 0, rows * g.outWidth > 0 else { return result }
+    let chunks = Parallel.chunks(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, g.outWidth * size)))
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(chunks.count - 1, 0) * size + 1)
+    defer { partials.deallocate() }
+    let source = x.pointer, dy = upstream.pointer
+    let shared = UncheckedSendable((result.pointer, partials))
+    Parallel.forEachChunk(count: chunks.count, minimumChunk: 1) { chunkRange in
+        for chunk in chunkRange {
+            let (first, rest) = shared.value
+            let accumulator = chunk == 0 ? first : rest + (chunk - 1) * size
+            accumulator.update(repeating: 0, count: size)
+            for row in chunks[chunk] {
+                let n = row / g.outHeight, oh = row % g.outHeight
+                let image = source + n * g.height * g.width * c
+                for ow in 0..<g.outWidth {
+                    let gp = dy + (row * g.outWidth + ow) * outChannels
+                    for a in 0..<g.kernelHeight {
+                        let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+                        if ih < 0 || ih >= g.height { continue }
+                        for b in 0..<g.kernelWidth {
+                            let iw = ow * g.strideWidth + b * g.dilationWidth - g.left.before
+                            if iw < 0 || iw >= g.width { continue }
+                            let xp = image + (ih * g.width + iw) * c
+                            let kp = accumulator + (a * g.kernelWidth + b) * outChannels
+                            if multiplier == 1 {
+                                for j in 0..<c { kp[j] += xp[j] * gp[j] }
+                            } else {
+                                for j in 0..<c {
+                                    let v = xp[j], kj = kp + j * multiplier, gj = gp + j * multiplier
+                                    for m in 0..<multiplier { kj[m] += v * gj[m] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let out = result.pointer
+    for chunk in 1..<Swift.max(chunks.count, 1) {
+        let partial = partials + (chunk - 1) * size
+        for i in 0..<size { out[i] += partial[i] }
+    }
+    return result
+}

@@ -2,7 +2,7 @@
 # Prediction benchmark: model.predict throughput (samples/s) of the chapter's separable
 # convnet and of a 784-512-256-10 MLP under Kiln (release build), Keras 3 (TensorFlow
 # backend) and PyTorch (CPU), one framework after another, plus float32 GEMM GFLOP/s under
-# Kiln's np.dot and NumPy's. See README.md.
+# NumPy and under Kiln (a bias-free Dense layer's predict, and np.dot). See README.md.
 #
 #     bash Tests/Benchmarks/predict/run.sh                  # RUNS=5 timed runs per model
 #     RUNS=2 SMALL=1 bash Tests/Benchmarks/predict/run.sh   # quick check: 1/8 of the samples
@@ -87,10 +87,14 @@ for model in separable mlp; do
     p="$(value torch "$model" samples_per_s)"
     printf '%-10s %12s %12s %12s %11s %11s\n' "$model" "$k" "$t" "$p" "$(ratio "$k" "$t")" "$(ratio "$k" "$p")"
 done
-kg="$(value kiln gemm gflops)"
 ng="$(value numpy gemm gflops)"
-printf '%-10s %12s %12s %12s %11s\n' "gemm" "kiln (GF/s)" "numpy (GF/s)" "" kiln/numpy
-printf '%-10s %12s %12s %12s %11s\n' "1024^3 f32" "$kg" "$ng" "" "$(ratio "$kg" "$ng")"
+echo
+printf '%-30s %9s %8s\n' "gemm 1024^3 float32" "GFLOP/s" "/numpy"
+printf '%-30s %9s\n' "numpy np.dot" "$ng"
+for line in "gemm_dense:kiln Dense predict" "gemm_npdot:kiln np.dot"; do
+    g="$(value kiln "${line%%:*}" gflops)"
+    printf '%-30s %9s %8s\n' "${line#*:}" "$g" "$(ratio "$g" "$ng")"
+done
 echo "(samples/s and GFLOP/s: higher is better; median of $runs runs$([[ -n "$small" ]] && echo ", SMALL: 1/8 of the samples");" \
     "load average before: $load_before, after: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?'))"
 exit "$failed"

@@ -1,9 +1,11 @@
 /// Matrix products: `a @ b` / `np.matmul` (1-d operands promoted to a row or column and the
 /// extra axis removed again; stacks of matrices broadcast) and `np.dot` (numpy's rules for
-/// 0-d, 1-d, 2-d and N-d operands), on one plain matrix-product kernel. Floats accumulate in
-/// Double (rounded once for float32); integers wrap as numpy's do.
+/// 0-d, 1-d, 2-d and N-d operands). A single float32 product runs on OpenBLAS' sgemm; other
+/// cases use one plain matrix-product kernel where floats accumulate in Double and integers
+/// wrap as numpy's do.
 
 import KilnLang
+import KilnTensor
 
 enum LinearAlgebra {
     private static let signature = "(n?,k),(k,m?)->(n?,m?)"
@@ -58,6 +60,11 @@ enum LinearAlgebra {
     private static func product(_ a: NDArray, _ b: NDArray, pairs: [(Int, Int)], _ m: Int, _ k: Int, _ n: Int,
                                 shape: [Int]) throws -> Value {
         let dtype = DType.promote(a.dtype, b.dtype)
+        // One float32 product goes to BLAS, as numpy's does.
+        if dtype == .float32, pairs.count == 1, a.size == m * k, b.size == k * n {
+            let c = try KilnTensor.matmul(try a.tensor().reshaped([m, k]), try b.tensor().reshaped([k, n]))
+            return NDArray(try c.reshaped(shape)).valueOrScalar
+        }
         if dtype.isFloat {
             let values = stacked(a.storage.doubles, b.storage.doubles, pairs, m, k, n)
             return NDArray(dtype, shape, doubles: values).valueOrScalar

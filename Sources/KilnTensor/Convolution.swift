@@ -361,6 +361,16 @@ public func separableConv2d(
     strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
     activation: Activation = .linear
 ) throws -> Tensor {
+    if depthwiseKernel.rank == 4, depthwiseKernel.shape[3] == 1, strides.1 == 1, x.rank == 4, depthwiseKernel.shape[2] == x.shape[3],
+       pointwiseKernel.rank == 4, pointwiseKernel.shape[0] == 1, pointwiseKernel.shape[1] == 1, pointwiseKernel.shape[2] == x.shape[3],
+       activation != .softmax, activation != .logSoftmax, bias.map({ $0.shape == [pointwiseKernel.shape[3]] }) ?? true {
+        let g = try WindowGeometry(
+            input: x.shape, kernel: (depthwiseKernel.shape[0], depthwiseKernel.shape[1]), strides: strides, dilation: dilation,
+            padding: padding, what: "separableConv2d", kernelShape: depthwiseKernel.shape, allowCausal: false)
+        if g.batch * g.outHeight * g.outWidth > 0 {
+            return separableFused(x, depthwise: depthwiseKernel, pointwise: pointwiseKernel, bias: bias, g, activation: activation)
+        }
+    }
     let depthwise = try depthwiseConv2d(x, kernel: depthwiseKernel, bias: nil, strides: strides, padding: padding, dilation: dilation,
                                         allowCausal: false, what: "separableConv2d")
     let mid = depthwise.shape[3]
@@ -784,49 +794,102 @@ private func multiplyAdd(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Fl
 /// time: for each kernel tap the row update `o[i] += x[i + shift] · k[i mod C]` runs over one
 /// contiguous span of the row (width × channels), so it vectorises whatever the channel count
 /// (three input channels included) and the window bounds are checked once per tap, not per pixel.
+struct DepthwiseRowPlan {
+    let g: WindowGeometry
+    let channels: Int
+    let rowLength: Int
+    let taps: Int
+    /// Each tap's kernel values repeated along a row, then the bias (or zeros) likewise.
+    let repeated: [Float]
+
+    init(_ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ g: WindowGeometry, channels c: Int) {
+        self.g = g
+        channels = c
+        rowLength = g.outWidth * c
+        taps = g.kernelHeight * g.kernelWidth
+        var repeated = [Float](repeating: 0, count: (taps + 1) * rowLength)
+        for t in 0...taps where t < taps || bias != nil {
+            let values = t < taps ? weights + t * c : bias ?? weights
+            for ow in 0..<g.outWidth {
+                for j in 0..<c { repeated[t * rowLength + ow * c + j] = values[j] }
+            }
+        }
+        self.repeated = repeated
+    }
+
+    /// Writes output row `row` (image-major, then output row) into `o`.
+    func compute(row: Int, from source: UnsafePointer<Float>, into o: UnsafeMutablePointer<Float>, table: UnsafePointer<Float>) {
+        let c = channels
+        let n = row / g.outHeight, oh = row % g.outHeight
+        let image = source + n * g.height * g.width * c
+        o.update(from: table + taps * rowLength, count: rowLength)
+        for a in 0..<g.kernelHeight {
+            let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+            if ih < 0 || ih >= g.height { continue }
+            let inputRow = image + ih * g.width * c
+            for b in 0..<g.kernelWidth {
+                // Output columns whose input column ow + b·d − left lies inside the image.
+                let offset = b * g.dilationWidth - g.left.before
+                let lo = Swift.max(0, -offset), hi = Swift.min(g.outWidth, g.width - offset)
+                guard lo < hi else { continue }
+                let k = table + (a * g.kernelWidth + b) * rowLength
+                multiplyAdd(o + lo * c, inputRow + (lo + offset) * c, k + lo * c, (hi - lo) * c)
+            }
+        }
+    }
+}
+
 private func depthwiseRowsStride1(
     _ source: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ biasPointer: UnsafePointer<Float>?,
     _ g: WindowGeometry, channels c: Int, outShape: [Int]
 ) -> Tensor {
-    let rowLength = g.outWidth * c
-    let taps = g.kernelHeight * g.kernelWidth
-    // Each tap's kernel values repeated along the row, and the bias likewise.
-    var repeated = [Float](repeating: 0, count: (taps + 1) * rowLength)
-    for t in 0..<taps {
-        for ow in 0..<g.outWidth {
-            for j in 0..<c { repeated[t * rowLength + ow * c + j] = weights[t * c + j] }
-        }
-    }
-    if let biasPointer {
-        for ow in 0..<g.outWidth {
-            for j in 0..<c { repeated[taps * rowLength + ow * c + j] = biasPointer[j] }
-        }
-    }
+    let plan = DepthwiseRowPlan(weights, biasPointer, g, channels: c)
     let rows = g.batch * g.outHeight
-    return repeated.withUnsafeBufferPointer { table in
+    return plan.repeated.withUnsafeBufferPointer { table in
         guard let base = table.baseAddress else { return Tensor(shape: outShape) }
         let kernels = UncheckedSendable(base)
         return Tensor.filled(shape: outShape) { out in
             let shared = UncheckedSendable(out)
-            Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, rowLength * taps))) { range in
+            Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, plan.rowLength * plan.taps))) { range in
                 for row in range {
-                    let n = row / g.outHeight, oh = row % g.outHeight
-                    let image = source + n * g.height * g.width * c
-                    let o = shared.value + row * rowLength
-                    o.update(from: kernels.value + taps * rowLength, count: rowLength)
-                    for a in 0..<g.kernelHeight {
-                        let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
-                        if ih < 0 || ih >= g.height { continue }
-                        let inputRow = image + ih * g.width * c
-                        for b in 0..<g.kernelWidth {
-                            // Output columns whose input column ow + b·d − left lies inside the image.
-                            let offset = b * g.dilationWidth - g.left.before
-                            let lo = Swift.max(0, -offset), hi = Swift.min(g.outWidth, g.width - offset)
-                            guard lo < hi else { continue }
-                            let k = kernels.value + (a * g.kernelWidth + b) * rowLength
-                            multiplyAdd(o + lo * c, inputRow + (lo + offset) * c, k + lo * c, (hi - lo) * c)
-                        }
+                    plan.compute(row: row, from: source, into: shared.value + row * plan.rowLength, table: kernels.value)
+                }
+            }
+        }
+    }
+}
+
+/// A separable convolution with depth multiplier 1 and horizontal stride 1, fused tile by tile:
+/// a few depthwise output rows are computed into a buffer that stays in cache, multiplied by
+/// the pointwise kernel straight into the output, and given bias and activation there, so the
+/// depthwise result never travels through main memory.
+private func separableFused(
+    _ x: Tensor, depthwise: Tensor, pointwise: Tensor, bias: Tensor?, _ g: WindowGeometry, activation: Activation
+) -> Tensor {
+    let c = x.shape[3], filters = pointwise.shape[3]
+    let plan = DepthwiseRowPlan(depthwise.pointer, nil, g, channels: c)
+    let rows = g.batch * g.outHeight
+    let rowsPerTile = Swift.max(1, Swift.min(g.outHeight, (1 << 15) / Swift.max(1, g.outWidth * (c + filters))))
+    let tiles = (rows + rowsPerTile - 1) / rowsPerTile
+    let source = x.pointer, weights = pointwise.pointer, biasPointer = bias?.pointer
+    let outShape = [g.batch, g.outHeight, g.outWidth, filters]
+    return plan.repeated.withUnsafeBufferPointer { table in
+        guard let base = table.baseAddress else { return Tensor(shape: outShape) }
+        let kernels = UncheckedSendable(base)
+        return Tensor.filled(shape: outShape) { out in
+            let shared = UncheckedSendable(out)
+            Parallel.forEachChunk(count: tiles, minimumChunk: 1) { range in
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerTile * plan.rowLength)
+                defer { buffer.deallocate() }
+                for tile in range {
+                    let r0 = tile * rowsPerTile, r1 = Swift.min(rows, r0 + rowsPerTile)
+                    for row in r0..<r1 {
+                        plan.compute(row: row, from: source, into: buffer + (row - r0) * plan.rowLength, table: kernels.value)
                     }
+                    let m = (r1 - r0) * g.outWidth
+                    let o = shared.value + r0 * g.outWidth * filters
+                    gemm(transA: false, transB: false, m: m, n: filters, k: c, a: buffer, lda: c, b: weights, ldb: filters, c: o, ldc: filters)
+                    epilogue(o, rows: m, biasPointer, filters, activation)
                 }
             }
         }

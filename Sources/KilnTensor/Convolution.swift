@@ -439,28 +439,16 @@ public func conv2dBackwardKernel(
 public func conv1dBackwardInput(
     _ upstream: Tensor, kernel: Tensor, inputShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
 ) throws -> Tensor {
-    guard upstream.rank == 3, kernel.rank == 3, inputShape.count == 3 else {
-        throw ShapeError("conv1dBackwardInput expects rank-3 upstream gradient, kernel and input shape, got \(Tensor.describe(upstream.shape)), \(Tensor.describe(kernel.shape)) and \(Tensor.describe(inputShape))")
-    }
-    let dx = try conv2dBackwardInput(
-        upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()), kernel: kernel.reshaped([1] + kernel.shape),
-        inputShape: [inputShape[0], 1, inputShape[1], inputShape[2]], strides: (1, stride), padding: padding, dilation: (1, dilation),
-        allowCausal: true, what: "conv1dBackwardInput")
-    return try dx.reshaped(inputShape)
+    try backwardInput1D(upstream, kernel: kernel, inputShape: inputShape, stride: stride, padding: padding, dilation: dilation,
+                        what: "conv1dBackwardInput", conv2dBackwardInput)
 }
 
 /// The gradient of `conv1d` with respect to its kernel (`[K, C, F]`).
 public func conv1dBackwardKernel(
     _ x: Tensor, upstream: Tensor, kernelShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
 ) throws -> Tensor {
-    guard x.rank == 3, upstream.rank == 3, kernelShape.count == 3 else {
-        throw ShapeError("conv1dBackwardKernel expects rank-3 input, upstream gradient and kernel shape, got \(Tensor.describe(x.shape)), \(Tensor.describe(upstream.shape)) and \(Tensor.describe(kernelShape))")
-    }
-    let dk = try conv2dBackwardKernel(
-        x.reshaped([x.shape[0], 1] + x.shape.dropFirst()), upstream: upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()),
-        kernelShape: [1] + kernelShape, strides: (1, stride), padding: padding, dilation: (1, dilation),
-        allowCausal: true, what: "conv1dBackwardKernel")
-    return try dk.reshaped(kernelShape)
+    try backwardKernel1D(x, upstream: upstream, kernelShape: kernelShape, stride: stride, padding: padding, dilation: dilation,
+                         what: "conv1dBackwardKernel", conv2dBackwardKernel)
 }
 
 /// The geometry of a convolution of an input of `inputShape` by a kernel of `kernelShape`
@@ -642,28 +630,16 @@ public func depthwiseConv2dBackwardKernel(
 public func depthwiseConv1dBackwardInput(
     _ upstream: Tensor, kernel: Tensor, inputShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
 ) throws -> Tensor {
-    guard upstream.rank == 3, kernel.rank == 3, inputShape.count == 3 else {
-        throw ShapeError("depthwiseConv1dBackwardInput expects rank-3 upstream gradient, kernel and input shape, got \(Tensor.describe(upstream.shape)), \(Tensor.describe(kernel.shape)) and \(Tensor.describe(inputShape))")
-    }
-    let dx = try depthwiseConv2dBackwardInput(
-        upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()), kernel: kernel.reshaped([1] + kernel.shape),
-        inputShape: [inputShape[0], 1, inputShape[1], inputShape[2]], strides: (1, stride), padding: padding, dilation: (1, dilation),
-        allowCausal: true, what: "depthwiseConv1dBackwardInput")
-    return try dx.reshaped(inputShape)
+    try backwardInput1D(upstream, kernel: kernel, inputShape: inputShape, stride: stride, padding: padding, dilation: dilation,
+                        what: "depthwiseConv1dBackwardInput", depthwiseConv2dBackwardInput)
 }
 
 /// The gradient of `depthwiseConv1d` with respect to its kernel (`[K, C, M]`).
 public func depthwiseConv1dBackwardKernel(
     _ x: Tensor, upstream: Tensor, kernelShape: [Int], stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
 ) throws -> Tensor {
-    guard x.rank == 3, upstream.rank == 3, kernelShape.count == 3 else {
-        throw ShapeError("depthwiseConv1dBackwardKernel expects rank-3 input, upstream gradient and kernel shape, got \(Tensor.describe(x.shape)), \(Tensor.describe(upstream.shape)) and \(Tensor.describe(kernelShape))")
-    }
-    let dk = try depthwiseConv2dBackwardKernel(
-        x.reshaped([x.shape[0], 1] + x.shape.dropFirst()), upstream: upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()),
-        kernelShape: [1] + kernelShape, strides: (1, stride), padding: padding, dilation: (1, dilation),
-        allowCausal: true, what: "depthwiseConv1dBackwardKernel")
-    return try dk.reshaped(kernelShape)
+    try backwardKernel1D(x, upstream: upstream, kernelShape: kernelShape, stride: stride, padding: padding, dilation: dilation,
+                         what: "depthwiseConv1dBackwardKernel", depthwiseConv2dBackwardKernel)
 }
 
 func depthwiseConv2dBackwardInput(
@@ -894,4 +870,36 @@ private func separableFused(
             }
         }
     }
+}
+
+/// The signature of the 2-D input-gradient kernels (`conv2dBackwardInput`, `depthwiseConv2dBackwardInput`).
+typealias BackwardInput2D = (Tensor, Tensor, [Int], (Int, Int), Padding, (Int, Int), Bool, String) throws -> Tensor
+/// The signature of the 2-D kernel-gradient kernels (`conv2dBackwardKernel`, `depthwiseConv2dBackwardKernel`).
+typealias BackwardKernel2D = (Tensor, Tensor, [Int], (Int, Int), Padding, (Int, Int), Bool, String) throws -> Tensor
+
+/// A 1-D input gradient computed by its 2-D kernel on images of height 1: the upstream
+/// gradient `[N, W', F]`, the kernel `[K, …]` and the input shape `[N, W, C]` gain a unit height.
+private func backwardInput1D(
+    _ upstream: Tensor, kernel: Tensor, inputShape: [Int], stride: Int, padding: Padding, dilation: Int, what: String,
+    _ kernel2D: BackwardInput2D
+) throws -> Tensor {
+    guard upstream.rank == 3, kernel.rank == 3, inputShape.count == 3 else {
+        throw ShapeError("\(what) expects rank-3 upstream gradient, kernel and input shape, got \(Tensor.describe(upstream.shape)), \(Tensor.describe(kernel.shape)) and \(Tensor.describe(inputShape))")
+    }
+    let dx = try kernel2D(upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()), kernel.reshaped([1] + kernel.shape),
+                          [inputShape[0], 1, inputShape[1], inputShape[2]], (1, stride), padding, (1, dilation), true, what)
+    return try dx.reshaped(inputShape)
+}
+
+/// A 1-D kernel gradient computed by its 2-D kernel on images of height 1.
+private func backwardKernel1D(
+    _ x: Tensor, upstream: Tensor, kernelShape: [Int], stride: Int, padding: Padding, dilation: Int, what: String,
+    _ kernel2D: BackwardKernel2D
+) throws -> Tensor {
+    guard x.rank == 3, upstream.rank == 3, kernelShape.count == 3 else {
+        throw ShapeError("\(what) expects rank-3 input, upstream gradient and kernel shape, got \(Tensor.describe(x.shape)), \(Tensor.describe(upstream.shape)) and \(Tensor.describe(kernelShape))")
+    }
+    let dk = try kernel2D(x.reshaped([x.shape[0], 1] + x.shape.dropFirst()), upstream.reshaped([upstream.shape[0], 1] + upstream.shape.dropFirst()),
+                          [1] + kernelShape, (1, stride), padding, (1, dilation), true, what)
+    return try dk.reshaped(kernelShape)
 }

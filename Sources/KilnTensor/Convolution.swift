@@ -125,12 +125,23 @@ public func conv1d(
     _ x: Tensor, kernel: Tensor, bias: Tensor? = nil,
     stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
 ) throws -> Tensor {
-    guard x.rank == 3, kernel.rank == 3 else {
-        throw ShapeError("conv1d expects input [batch, width, channels] and kernel [width, in_channels, filters], got input \(Tensor.describe(x.shape)) and kernel \(Tensor.describe(kernel.shape))")
+    try forward1D(x, kernel: kernel, bias: bias, stride: stride, padding: padding, dilation: dilation,
+                  what: "conv1d", kernelLayout: "[width, in_channels, filters]") {
+        try conv2d($0, kernel: $1, bias: $2, strides: $3, padding: $4, dilation: $5, allowCausal: true, what: "conv1d")
     }
-    let y = try conv2d(
-        x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]), kernel: kernel.reshaped([1] + kernel.shape), bias: bias,
-        strides: (1, stride), padding: padding, dilation: (1, dilation), allowCausal: true, what: "conv1d")
+}
+
+/// A 1-D convolution run by its 2-D kernel on an image of height 1: `x` `[N, W, C]` and the
+/// kernel `[K, …]` gain a unit height, the output loses it.
+private func forward1D(
+    _ x: Tensor, kernel: Tensor, bias: Tensor?, stride: Int, padding: Padding, dilation: Int, what: String, kernelLayout: String,
+    _ kernel2D: (Tensor, Tensor, Tensor?, (Int, Int), Padding, (Int, Int)) throws -> Tensor
+) throws -> Tensor {
+    guard x.rank == 3, kernel.rank == 3 else {
+        throw ShapeError("\(what) expects input [batch, width, channels] and kernel \(kernelLayout), got input \(Tensor.describe(x.shape)) and kernel \(Tensor.describe(kernel.shape))")
+    }
+    let y = try kernel2D(x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]), kernel.reshaped([1] + kernel.shape), bias,
+                         (1, stride), padding, (1, dilation))
     return try y.reshaped([y.shape[0], y.shape[2], y.shape[3]])
 }
 
@@ -285,13 +296,10 @@ public func depthwiseConv1d(
     _ x: Tensor, kernel: Tensor, bias: Tensor? = nil,
     stride: Int = 1, padding: Padding = .valid, dilation: Int = 1
 ) throws -> Tensor {
-    guard x.rank == 3, kernel.rank == 3 else {
-        throw ShapeError("depthwiseConv1d expects input [batch, width, channels] and kernel [width, channels, multiplier], got input \(Tensor.describe(x.shape)) and kernel \(Tensor.describe(kernel.shape))")
+    try forward1D(x, kernel: kernel, bias: bias, stride: stride, padding: padding, dilation: dilation,
+                  what: "depthwiseConv1d", kernelLayout: "[width, channels, multiplier]") {
+        try depthwiseConv2d($0, kernel: $1, bias: $2, strides: $3, padding: $4, dilation: $5, allowCausal: true, what: "depthwiseConv1d")
     }
-    let y = try depthwiseConv2d(
-        x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]), kernel: kernel.reshaped([1] + kernel.shape), bias: bias,
-        strides: (1, stride), padding: padding, dilation: (1, dilation), allowCausal: true, what: "depthwiseConv1d")
-    return try y.reshaped([y.shape[0], y.shape[2], y.shape[3]])
 }
 
 func depthwiseConv2d(

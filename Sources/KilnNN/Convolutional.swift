@@ -35,6 +35,9 @@ public class ConvolutionLayer: Layer {
                 throw LayerError("The `\(label)` argument must be a tuple of \(rank) positive integers. Received: \(label)=\(values)")
             }
         }
+        if padding == .causal && (rank != 1 || className.hasPrefix("Separable")) {
+            throw LayerError("The causal padding option is only available for Conv1D layers, not \(className). Received: padding='causal'")
+        }
         if strides.contains(where: { $0 > 1 }) && dilation.contains(where: { $0 > 1 }) {
             throw LayerError("`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: strides=\(strides) and dilation_rate=\(dilation)")
         }
@@ -102,8 +105,8 @@ public final class Convolution: ConvolutionLayer {
 
     public override func build(_ inputs: [Shape], backend: Backend) throws {
         let c = try channels(try single(inputs))
-        kernel = addWeight("kernel", shape: kernelSize + [c, filters], initializer: kernelInitializer, backend: backend)
-        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer, backend: backend) }
+        kernel = try addWeight("kernel", shape: kernelSize + [c, filters], initializer: kernelInitializer, backend: backend)
+        if useBias { bias = try addWeight("bias", shape: [filters], initializer: biasInitializer, backend: backend) }
     }
 
     override func convolve(_ x: Tensor) throws -> Tensor {
@@ -140,8 +143,8 @@ public final class DepthwiseConvolution: ConvolutionLayer {
 
     public override func build(_ inputs: [Shape], backend: Backend) throws {
         let c = try channels(try single(inputs))
-        depthwiseKernel = addWeight("depthwise_kernel", shape: kernelSize + [c, depthMultiplier], initializer: depthwiseInitializer, backend: backend)
-        if useBias { bias = addWeight("bias", shape: [c * depthMultiplier], initializer: biasInitializer, backend: backend) }
+        depthwiseKernel = try addWeight("depthwise_kernel", shape: kernelSize + [c, depthMultiplier], initializer: depthwiseInitializer, backend: backend)
+        if useBias { bias = try addWeight("bias", shape: [c * depthMultiplier], initializer: biasInitializer, backend: backend) }
     }
 
     override func convolve(_ x: Tensor) throws -> Tensor {
@@ -180,10 +183,10 @@ public final class SeparableConvolution: ConvolutionLayer {
 
     public override func build(_ inputs: [Shape], backend: Backend) throws {
         let c = try channels(try single(inputs))
-        depthwiseKernel = addWeight("depthwise_kernel", shape: kernelSize + [c, depthMultiplier], initializer: depthwiseInitializer, backend: backend)
-        pointwiseKernel = addWeight("pointwise_kernel", shape: Array(repeating: 1, count: rank) + [c * depthMultiplier, filters],
+        depthwiseKernel = try addWeight("depthwise_kernel", shape: kernelSize + [c, depthMultiplier], initializer: depthwiseInitializer, backend: backend)
+        pointwiseKernel = try addWeight("pointwise_kernel", shape: Array(repeating: 1, count: rank) + [c * depthMultiplier, filters],
                                     initializer: pointwiseInitializer, backend: backend)
-        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer, backend: backend) }
+        if useBias { bias = try addWeight("bias", shape: [filters], initializer: biasInitializer, backend: backend) }
     }
 
     override func convolve(_ x: Tensor) throws -> Tensor {

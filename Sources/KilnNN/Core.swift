@@ -157,7 +157,8 @@ public final class Reshape: Layer {
     }
 
     private func reshapeError(_ features: [Int?]) -> LayerError {
-        LayerError("total size of new array must be unchanged, input_shape = \(features.map { $0.map(String.init) ?? "None" }), output_shape = \(targetShape)")
+        let input = "[" + features.map { $0.map(String.init) ?? "None" }.joined(separator: ", ") + "]"
+        return LayerError("total size of new array must be unchanged, input_shape = \(input), output_shape = \(targetShape)")
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
@@ -192,7 +193,7 @@ public final class Embedding: Layer {
     }
 
     public override func build(_ inputs: [Shape], backend: Backend) throws {
-        embeddings = addWeight("embeddings", shape: [inputDim, outputDim], initializer: initializer, backend: backend)
+        embeddings = try addWeight("embeddings", shape: [inputDim, outputDim], initializer: initializer, backend: backend)
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {

@@ -34,8 +34,8 @@ public final class Dense: Layer {
 
     public override func build(_ inputs: [Shape], backend: Backend) throws {
         let features = try channels(try single(inputs))
-        kernel = addWeight("kernel", shape: [features, units], initializer: kernelInitializer, backend: backend)
-        if useBias { bias = addWeight("bias", shape: [units], initializer: biasInitializer, backend: backend) }
+        kernel = try addWeight("kernel", shape: [features, units], initializer: kernelInitializer, backend: backend)
+        if useBias { bias = try addWeight("bias", shape: [units], initializer: biasInitializer, backend: backend) }
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {

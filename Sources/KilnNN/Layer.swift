@@ -145,7 +145,18 @@ open class Layer {
         return out
     }
 
-    public func addWeight(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true, backend: Backend) -> Weight {
+    /// Weights larger than this many elements (4 GiB of Float32) are refused instead of
+    /// exhausting memory.
+    static let maximumWeightElements = 1 << 30
+
+    public func addWeight(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true, backend: Backend) throws -> Weight {
+        let (count, overflow) = shape.reduce((1, false)) { acc, d in
+            let (p, o) = acc.0.multipliedReportingOverflow(by: d)
+            return (p, acc.1 || o)
+        }
+        guard !overflow, count <= Layer.maximumWeightElements else {
+            throw LayerError("OOM when allocating weight \(name) of shape \(Tensor.describe(shape)) for layer \"\(self.name)\": \(overflow ? "too many" : String(count)) elements do not fit in memory", type: "ResourceExhaustedError")
+        }
         let w = Weight(name: name, value: initializer.make(shape: shape, using: &backend.random), trainable: trainable)
         weights.append(w)
         return w

@@ -74,17 +74,17 @@ public final class BatchNormalization: Layer {
 
     public override func build(_ inputs: [Shape], backend: Backend) throws {
         let c = try channels(try single(inputs))
-        if scale { gamma = addWeight("gamma", shape: [c], initializer: initializers.gamma, backend: backend) }
-        if center { beta = addWeight("beta", shape: [c], initializer: initializers.beta, backend: backend) }
-        movingMean = addWeight("moving_mean", shape: [c], initializer: initializers.movingMean, trainable: false, backend: backend)
-        movingVariance = addWeight("moving_variance", shape: [c], initializer: initializers.movingVariance, trainable: false, backend: backend)
+        if scale { gamma = try addWeight("gamma", shape: [c], initializer: initializers.gamma, backend: backend) }
+        if center { beta = try addWeight("beta", shape: [c], initializer: initializers.beta, backend: backend) }
+        movingMean = try addWeight("moving_mean", shape: [c], initializer: initializers.movingMean, trainable: false, backend: backend)
+        movingVariance = try addWeight("moving_variance", shape: [c], initializer: initializers.movingVariance, trainable: false, backend: backend)
         if renorm != nil, let variance = movingVariance?.value, let mean = movingMean?.value {
             let stddev = variance.map { $0.squareRoot() }
-            movingStddev = addWeight("moving_stddev", shape: [c], initializer: .zeros, trainable: false, backend: backend)
+            movingStddev = try addWeight("moving_stddev", shape: [c], initializer: .zeros, trainable: false, backend: backend)
             movingStddev?.value = stddev
-            renormMean = addWeight("renorm_mean", shape: [c], initializer: .zeros, trainable: false, backend: backend)
+            renormMean = try addWeight("renorm_mean", shape: [c], initializer: .zeros, trainable: false, backend: backend)
             renormMean?.value = mean
-            renormStddev = addWeight("renorm_stddev", shape: [c], initializer: .zeros, trainable: false, backend: backend)
+            renormStddev = try addWeight("renorm_stddev", shape: [c], initializer: .zeros, trainable: false, backend: backend)
             renormStddev?.value = stddev
         }
     }
@@ -167,8 +167,8 @@ public final class LayerNormalization: Layer {
     public override func build(_ inputs: [Shape], backend: Backend) throws {
         let x = try single(inputs)
         let shape = try resolvedAxes(x).map { x.dims[$0] ?? 1 }
-        if scale { gamma = addWeight("gamma", shape: shape, initializer: .ones, backend: backend) }
-        if center { beta = addWeight("beta", shape: shape, initializer: .zeros, backend: backend) }
+        if scale { gamma = try addWeight("gamma", shape: shape, initializer: .ones, backend: backend) }
+        if center { beta = try addWeight("beta", shape: shape, initializer: .zeros, backend: backend) }
     }
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {

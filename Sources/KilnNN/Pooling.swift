@@ -21,6 +21,9 @@ public final class Pooling: Layer {
         self.strides = strides ?? poolSize
         self.padding = padding
         super.init(className: "\(kind.rawValue)Pooling\(rank)D", name: name, backend: backend)
+        if padding == .causal {
+            throw LayerError("The `padding` argument of \(className) must be one of 'valid', 'same'. Received: padding='causal'")
+        }
         for (label, values) in [("pool_size", poolSize), ("strides", self.strides)] {
             guard values.count == rank, values.allSatisfy({ $0 > 0 }) else {
                 throw LayerError("The `\(label)` argument must be a tuple of \(rank) positive integers. Received: \(label)=\(values)")

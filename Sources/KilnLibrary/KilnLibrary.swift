@@ -1,5 +1,5 @@
 /// KilnLibrary binds the engine to the language: it registers the native modules (math,
-/// random, numpy, and later keras, search and learners) and the stdlib/ modules written in Kiln.
+/// random, time, numpy, keras; later search and learners) and the stdlib/ modules written in Kiln.
 
 import KilnLang
 
@@ -14,7 +14,7 @@ public enum KilnLibrary {
         registry.register("time") { _ in TimeModule.make() }
         let numpyRandom = NumpyRandom()
         registry.register("numpy") { _ in NumpyModule.make(numpyRandom) }
-        KerasSession().register(in: registry)
+        KerasSession(seeding: [rng.seed, { numpyRandom.seed(UInt32(truncatingIfNeeded: $0)) }]).register(in: registry)
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }

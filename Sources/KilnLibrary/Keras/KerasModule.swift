@@ -1,5 +1,5 @@
 /// The `keras` module tree (`keras`, `keras.layers`, `keras.models`, `keras.initializers`,
-/// `keras.activations`, `keras.backend`) and the names Keras code imports it by
+/// `keras.activations`, `keras.backend`, `keras.utils`) and the names Keras code imports it by
 /// (`tensorflow`, `tensorflow.keras`, `tf.keras`).
 
 import KilnLang
@@ -25,7 +25,7 @@ extension KerasSession {
     func register(in registry: ModuleRegistry) {
         registry.register("keras") { interpreter in
             let m = KModule("keras", doc: "Kiln's implementation of the Keras API.")
-            for sub in ["layers", "models", "initializers", "activations", "backend"] {
+            for sub in ["layers", "models", "initializers", "activations", "backend", "utils"] {
                 m.set(sub, .object(try interpreter.importModule(["keras", sub])))
             }
             m.add(self.modelConstructors())
@@ -66,11 +66,39 @@ extension KerasSession {
             }])
             return m
         }
+        registry.register("keras.utils") { _ in
+            let m = KModule("keras.utils", doc: "Keras utilities.")
+            m.add([
+                KBuiltin("set_random_seed", "seed, /", doc: "Seed weight initialisation, dropout, Python's random and numpy's random at once, for reproducible runs.") { a in
+                    self.setRandomSeed(try a.int(0))
+                    return .none
+                },
+                KBuiltin("to_categorical", "y, num_classes=None, dtype='float32'", doc: "One-hot rows for integer class labels: row i has a 1 in column y[i].") { a in
+                    let input = try TensorArgument.tensor(a[0], a.interpreter)
+                    let labels = input.scalars
+                    // Keras drops a trailing axis of size 1 ((n, 1) labels give (n, classes)).
+                    let leading = input.rank > 1 && input.shape.last == 1 ? Array(input.shape.dropLast()) : input.shape
+                    var indices: [Int] = []
+                    for v in labels {
+                        guard v >= 0, v == v.rounded(), v < 1e9 else {
+                            throw KilnError.value("to_categorical expects non-negative integer class labels, got \(v)")
+                        }
+                        indices.append(Int(v))
+                    }
+                    let classes = try a.optionalInt(1) ?? ((indices.max() ?? -1) + 1)
+                    if let bad = indices.first(where: { $0 >= classes }) {
+                        throw KilnError.value("to_categorical: label \(bad) is out of range for num_classes=\(classes)")
+                    }
+                    return .object(NDArray(try keras("to_categorical") { try Tensor.oneHot(indices, depth: classes).reshaped(leading + [classes]) }))
+                },
+            ])
+            return m
+        }
         registry.register("tensorflow") { interpreter in
             KModule("tensorflow", members: ["keras": .object(try interpreter.importModule(["keras"]))],
                     doc: "TensorFlow names Kiln answers: tf.keras.")
         }
-        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend"] {
+        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils"] {
             registry.alias("tensorflow.keras" + sub, to: "keras" + sub)
         }
     }

@@ -5,10 +5,22 @@ import KilnLang
 import KilnNN
 import KilnTensor
 
-/// The per-session Keras state: automatic names and the weight-initialisation generator.
+/// The per-session Keras state: automatic names, the weight-initialisation generator, and
+/// the other generators `keras.utils.set_random_seed` seeds with it (Python's `random`, numpy's).
 public final class KerasSession {
     public let backend = Backend()
-    public init() {}
+    let seeding: [(Int) -> Void]
+
+    public init(seeding: [(Int) -> Void] = []) {
+        self.seeding = seeding
+    }
+
+    /// `keras.utils.set_random_seed(n)`: weight initialisation, dropout masks, `random` and
+    /// `np.random` all start again from `n`.
+    func setRandomSeed(_ n: Int) {
+        backend.random = RandomGenerator(seed: n)
+        for seed in seeding { seed(n) }
+    }
 }
 
 /// A Keras layer as a Kiln value: `layer.name`, `layer.get_weights()`, `layer(x)`, ….

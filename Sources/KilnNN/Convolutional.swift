@@ -109,6 +109,28 @@ public final class Convolution: ConvolutionLayer {
         if useBias { bias = try addWeight("bias", shape: [filters], initializer: biasInitializer, backend: backend) }
     }
 
+    /// ∂x and ∂kernel by the convolution's gradient kernels, ∂b = Σ g over all but channels.
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        guard let k = kernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
+        let one = rank == 1
+        let z = one
+            ? try conv1d(x, kernel: k, bias: bias?.value, stride: strides[0], padding: padding, dilation: dilation[0])
+            : try conv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
+        let hasBias = bias != nil
+        return activated(z, activation) { [strides, padding, dilation] g in
+            let dx = one
+                ? try conv1dBackwardInput(g, kernel: k, inputShape: x.shape, stride: strides[0], padding: padding, dilation: dilation[0])
+                : try conv2dBackwardInput(g, kernel: k, inputShape: x.shape, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
+            let dk = one
+                ? try conv1dBackwardKernel(x, upstream: g, kernelShape: k.shape, stride: strides[0], padding: padding, dilation: dilation[0])
+                : try conv2dBackwardKernel(x, upstream: g, kernelShape: k.shape, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
+            var weights: [Tensor?] = [dk]
+            if hasBias { weights.append(try g.sum(axes: Array(0..<(g.rank - 1)))) }
+            return LayerGradients(inputs: [dx], weights: weights)
+        }
+    }
+
     override func convolve(_ x: Tensor) throws -> Tensor {
         guard let k = kernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
         if rank == 1 {
@@ -145,6 +167,20 @@ public final class DepthwiseConvolution: ConvolutionLayer {
         let c = try channels(try single(inputs))
         depthwiseKernel = try addWeight("depthwise_kernel", shape: kernelSize + [c, depthMultiplier], initializer: depthwiseInitializer, backend: backend)
         if useBias { bias = try addWeight("bias", shape: [c * depthMultiplier], initializer: biasInitializer, backend: backend) }
+    }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        guard let k = depthwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
+        let s = (strides[0], strides[1]), d = (dilation[0], dilation[1])
+        let z = try depthwiseConv2d(x, kernel: k, bias: bias?.value, strides: s, padding: padding, dilation: d)
+        let hasBias = bias != nil
+        return activated(z, activation) { [padding] g in
+            var weights: [Tensor?] = [try depthwiseConv2dBackwardKernel(x, upstream: g, kernelShape: k.shape, strides: s, padding: padding, dilation: d)]
+            if hasBias { weights.append(try g.sum(axes: [0, 1, 2])) }
+            let dx = try depthwiseConv2dBackwardInput(g, kernel: k, inputShape: x.shape, strides: s, padding: padding, dilation: d)
+            return LayerGradients(inputs: [dx], weights: weights)
+        }
     }
 
     override func convolve(_ x: Tensor) throws -> Tensor {
@@ -187,6 +223,34 @@ public final class SeparableConvolution: ConvolutionLayer {
         pointwiseKernel = try addWeight("pointwise_kernel", shape: Array(repeating: 1, count: rank) + [c * depthMultiplier, filters],
                                     initializer: pointwiseInitializer, backend: backend)
         if useBias { bias = try addWeight("bias", shape: [filters], initializer: biasInitializer, backend: backend) }
+    }
+
+    /// The depthwise then pointwise chain, differentiated in reverse: the pointwise gradients
+    /// give ∂(depthwise output), whose depthwise gradients give ∂x and ∂depthwise_kernel.
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        guard let dk = depthwiseKernel?.value, let pk = pointwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
+        let one = rank == 1
+        let s1 = strides[0], d1 = dilation[0]
+        let s2 = (strides[0], one ? 1 : strides[1]), d2 = (dilation[0], one ? 1 : dilation[1])
+        let mid = one
+            ? try depthwiseConv1d(x, kernel: dk, stride: s1, padding: padding, dilation: d1)
+            : try depthwiseConv2d(x, kernel: dk, strides: s2, padding: padding, dilation: d2)
+        let z = one ? try conv1d(mid, kernel: pk, bias: bias?.value) : try conv2d(mid, kernel: pk, bias: bias?.value)
+        let hasBias = bias != nil
+        return activated(z, activation) { [padding] g in
+            let dpk = one ? try conv1dBackwardKernel(mid, upstream: g, kernelShape: pk.shape) : try conv2dBackwardKernel(mid, upstream: g, kernelShape: pk.shape)
+            let dmid = one ? try conv1dBackwardInput(g, kernel: pk, inputShape: mid.shape) : try conv2dBackwardInput(g, kernel: pk, inputShape: mid.shape)
+            let ddk = one
+                ? try depthwiseConv1dBackwardKernel(x, upstream: dmid, kernelShape: dk.shape, stride: s1, padding: padding, dilation: d1)
+                : try depthwiseConv2dBackwardKernel(x, upstream: dmid, kernelShape: dk.shape, strides: s2, padding: padding, dilation: d2)
+            let dx = one
+                ? try depthwiseConv1dBackwardInput(dmid, kernel: dk, inputShape: x.shape, stride: s1, padding: padding, dilation: d1)
+                : try depthwiseConv2dBackwardInput(dmid, kernel: dk, inputShape: x.shape, strides: s2, padding: padding, dilation: d2)
+            var weights: [Tensor?] = [ddk, dpk]
+            if hasBias { weights.append(try g.sum(axes: Array(0..<(g.rank - 1)))) }
+            return LayerGradients(inputs: [dx], weights: weights)
+        }
     }
 
     override func convolve(_ x: Tensor) throws -> Tensor {

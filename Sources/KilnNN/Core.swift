@@ -15,6 +15,10 @@ public final class ActivationLayer: Layer {
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
         activation.apply(try onlyInput(inputs))
     }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        activated(try onlyInput(inputs), activation) { g in LayerGradients(inputs: [g]) }
+    }
 }
 
 /// `ReLU(max_value, negative_slope, threshold)`: x for threshold ≤ x < max_value,
@@ -36,6 +40,13 @@ public final class ReLULayer: Layer {
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
         relu(try onlyInput(inputs), negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold)
     }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        return Recorded(output: try forward(inputs, training: true)) { [negativeSlope, maxValue, threshold] g in
+            LayerGradients(inputs: [try reluBackward(x, upstream: g, negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold)])
+        }
+    }
 }
 
 /// `LeakyReLU(negative_slope)`: x for x ≥ 0, negative_slope · x below.
@@ -49,6 +60,13 @@ public final class LeakyReLULayer: Layer {
 
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
         relu(try onlyInput(inputs), negativeSlope: negativeSlope, maxValue: nil, threshold: 0)
+    }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        return Recorded(output: try forward(inputs, training: true)) { [negativeSlope] g in
+            LayerGradients(inputs: [try reluBackward(x, upstream: g, negativeSlope: negativeSlope)])
+        }
     }
 }
 
@@ -69,13 +87,27 @@ public class RandomDropLayer: Layer {
     /// `value(x, kept)` for every element, `kept` drawn with probability 1 − rate; the identity at
     /// inference or for rate 0.
     func drop(_ inputs: [Tensor], training: Bool, _ value: (Float, Bool) -> Float) throws -> Tensor {
+        try dropRecording(inputs, training: training, value, slope: { _ in 1 }).output
+    }
+
+    /// `drop` plus the derivative of each element's output with respect to its input
+    /// (`slope(kept)`), which the backward pass multiplies the gradient by.
+    func dropRecording(_ inputs: [Tensor], training: Bool, _ value: (Float, Bool) -> Float,
+                       slope: (Bool) -> Float) throws -> Recorded {
         let x = try onlyInput(inputs)
-        guard training, rate > 0 else { return x }
+        guard training, rate > 0 else { return Recorded(output: x) { g in LayerGradients(inputs: [g]) } }
         var y = x
+        var derivative = Tensor(shape: x.shape)
         y.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { p[i] = value(p[i], backend.random.uniform() >= rate) }
+            derivative.withUnsafeMutableBufferPointer { d in
+                for i in 0..<p.count {
+                    let kept = backend.random.uniform() >= rate
+                    p[i] = value(p[i], kept)
+                    d[i] = slope(kept)
+                }
+            }
         }
-        return y
+        return Recorded(output: y) { g in LayerGradients(inputs: [try g.multiplying(derivative)]) }
     }
 }
 
@@ -89,6 +121,11 @@ public final class Dropout: RandomDropLayer {
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
         let scale = 1 / (1 - rate)
         return try drop(inputs, training: training) { x, kept in kept ? x * scale : 0 }
+    }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let scale = 1 / (1 - rate)
+        return try dropRecording(inputs, training: true, { x, kept in kept ? x * scale : 0 }, slope: { $0 ? scale : 0 })
     }
 }
 
@@ -106,6 +143,14 @@ public final class AlphaDropout: RandomDropLayer {
         let a = 1 / (keep + alphaP * alphaP * keep * rate).squareRoot()
         let b = -a * alphaP * rate
         return try drop(inputs, training: training) { x, kept in a * (kept ? x : alphaP) + b }
+    }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let alphaP: Float = -1.6732632423543772 * 1.0507009873554805
+        let keep = 1 - rate
+        let a = 1 / (keep + alphaP * alphaP * keep * rate).squareRoot()
+        let b = -a * alphaP * rate
+        return try dropRecording(inputs, training: true, { x, kept in a * (kept ? x : alphaP) + b }, slope: { $0 ? a : 0 })
     }
 }
 
@@ -127,6 +172,10 @@ public final class Flatten: Layer {
         let x = try onlyInput(inputs)
         let batch = x.shape.first ?? 1
         return try x.reshaped([batch, batch == 0 ? 0 : x.count / max(batch, 1)])
+    }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        reshapingRecord(try onlyInput(inputs), try forward(inputs, training: true))
     }
 }
 
@@ -164,6 +213,10 @@ public final class Reshape: Layer {
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
         let x = try onlyInput(inputs)
         return try x.reshaped([x.shape.first ?? 1] + targetShape)
+    }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        reshapingRecord(try onlyInput(inputs), try forward(inputs, training: true))
     }
 }
 
@@ -209,6 +262,18 @@ public final class Embedding: Layer {
             indices.append(i)
         }
         return try table.gatherRows(indices).reshaped(x.shape + [outputDim])
+    }
+
+    /// ∂embeddings: each row of the gradient added to the row of its index; indices get none.
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        let y = try forward(inputs, training: true)
+        let indices = x.scalars.map { Int($0) }
+        return Recorded(output: y) { [inputDim, outputDim] g in
+            let rows = try g.reshaped([-1, outputDim])
+            return LayerGradients(inputs: [Tensor(shape: x.shape)],
+                                  weights: [try Tensor.scatterAddingRows(rows, indices: indices, rowCount: inputDim)])
+        }
     }
 }
 

@@ -48,4 +48,20 @@ public final class Dense: Layer {
         activation.applyInPlace(&y)
         return y
     }
+
+    /// ∂x = g·Kᵀ, ∂K = xᵀ·g, ∂b = Σ g over the batch (rows of every leading axis).
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        guard let kernel = kernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
+        var z = try matmul(x, kernel)
+        if let b = bias { z = try z.adding(b.value) }
+        let hasBias = bias != nil
+        return activated(z, activation) { g in
+            let rows = try x.reshaped([-1, kernel.shape[0]]), upstream = try g.reshaped([-1, kernel.shape[1]])
+            var weights: [Tensor?] = [try matmul(rows, upstream, transposeA: true)]
+            if hasBias { weights.append(try upstream.sum(axes: [0])) }
+            let dx = try matmul(upstream, kernel, transposeB: true).reshaped(x.shape)
+            return LayerGradients(inputs: [dx], weights: weights)
+        }
+    }
 }

@@ -131,6 +131,12 @@ open class Layer {
         return x
     }
 
+    /// The training-mode forward pass with its backward pass (see Differentiation.swift).
+    /// Layers that have no gradient say so.
+    open func record(_ inputs: [Tensor]) throws -> Recorded {
+        throw LayerError("not supported in Kiln yet: training through \(className) layer \"\(name)\"", type: "NotImplementedError")
+    }
+
     /// Number of inputs the layer takes (nil: any number, as Add and Concatenate).
     open var inputCount: Int? { 1 }
 

@@ -49,6 +49,13 @@ public final class Add: Layer {
         }
         return sum
     }
+
+    /// Each input receives the gradient, summed over the axes it was broadcast along.
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let y = try forward(inputs, training: true)
+        let shapes = inputs.map(\.shape)
+        return Recorded(output: y) { g in LayerGradients(inputs: try shapes.map { try g.summed(toShape: $0) }) }
+    }
 }
 
 /// `Concatenate(axis=-1)` / `layers.concatenate([a, b], axis)`: inputs joined along `axis`.
@@ -86,5 +93,20 @@ public final class Concatenate: Layer {
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
         guard let first = inputs.first else { throw LayerError("A merge layer should be called on a list of inputs.") }
         return try Tensor.concatenate(inputs, axis: axis < 0 ? axis + first.rank : axis)
+    }
+
+    /// Each input receives its slice of the gradient along the concatenation axis.
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let y = try forward(inputs, training: true)
+        guard let first = inputs.first else { throw LayerError("A merge layer should be called on a list of inputs.") }
+        let a = axis < 0 ? axis + first.rank : axis
+        let sizes = inputs.map { $0.shape[a] }
+        return Recorded(output: y) { g in
+            var start = 0
+            return LayerGradients(inputs: try sizes.map { size in
+                defer { start += size }
+                return try g.sliced(axis: a, start..<(start + size))
+            })
+        }
     }
 }

@@ -177,6 +177,7 @@ public final class Functional: Model {
     public let outputs: [SymbolicTensor]
     /// Layer calls in execution order.
     private let steps: [(layer: Layer, node: Int)]
+    var executionSteps: [(layer: Layer, node: Int)] { steps }
     private let orderedLayers: [Layer]
 
     public init(inputs: [SymbolicTensor], outputs: [SymbolicTensor], name: String?, backend: Backend) throws {

@@ -122,6 +122,27 @@ public final class BatchNormalization: Layer {
         return y
     }
 
+    /// Training with batch statistics (moving averages updated as in `forward`); ∂x, ∂gamma,
+    /// ∂beta from the batch-norm gradient kernel. Batch renormalization trains in a later step.
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        guard renorm == nil else {
+            throw LayerError("not supported in Kiln yet: training through BatchNormalization(renorm=True) layer \"\(name)\"", type: "NotImplementedError")
+        }
+        guard let movingMean = movingMean, let movingVariance = movingVariance else { throw LayerError("Layer \"\(name)\" is not built") }
+        let (y, mean, variance) = try batchNormTraining(x, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+        movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
+        movingVariance.value = try BatchNormalization.movingAverage(movingVariance.value, variance, momentum)
+        let gammaValue = gamma?.value
+        return Recorded(output: y) { [scale, center, epsilon] g in
+            let grads = try batchNormTrainingBackward(x, upstream: g, mean: mean, variance: variance, gamma: gammaValue, epsilon: epsilon)
+            var weights: [Tensor?] = []
+            if scale { weights.append(grads.gamma) }
+            if center { weights.append(grads.beta) }
+            return LayerGradients(inputs: [grads.input], weights: weights + [nil, nil])
+        }
+    }
+
     /// moving · momentum + batch · (1 − momentum).
     static func movingAverage(_ moving: Tensor, _ batch: Tensor, _ momentum: Float) throws -> Tensor {
         try moving.multiplying(scalar: momentum).adding(batch.multiplying(scalar: 1 - momentum))
@@ -174,5 +195,19 @@ public final class LayerNormalization: Layer {
     public override func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
         let x = try onlyInput(inputs)
         return try layerNorm(x, axes: try resolvedAxes(Shape(of: x)), gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+    }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        let axes = try resolvedAxes(Shape(of: x))
+        let y = try layerNorm(x, axes: axes, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+        let gammaValue = gamma?.value
+        return Recorded(output: y) { [scale, center, epsilon] g in
+            let grads = try layerNormBackward(x, upstream: g, axes: axes, gamma: gammaValue, epsilon: epsilon)
+            var weights: [Tensor?] = []
+            if scale { weights.append(grads.gamma) }
+            if center { weights.append(grads.beta) }
+            return LayerGradients(inputs: [grads.input], weights: weights)
+        }
     }
 }

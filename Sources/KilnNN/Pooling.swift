@@ -62,6 +62,21 @@ public final class Pooling: Layer {
             : try avgPool2d(image, poolSize: size, strides: step, padding: padding)
         return rank == 1 ? try y.reshaped([y.shape[0], y.shape[2], y.shape[3]]) : y
     }
+
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        let y = try forward(inputs, training: true)
+        return Recorded(output: y) { [kind, rank, poolSize, strides, padding] g in
+            let dx: Tensor
+            switch (kind, rank) {
+            case (.max, 1): dx = try maxPool1dBackward(x, upstream: g, poolSize: poolSize[0], stride: strides[0], padding: padding)
+            case (.average, 1): dx = try avgPool1dBackward(g, inputShape: x.shape, poolSize: poolSize[0], stride: strides[0], padding: padding)
+            case (.max, _): dx = try maxPool2dBackward(x, upstream: g, poolSize: (poolSize[0], poolSize[1]), strides: (strides[0], strides[1]), padding: padding)
+            case (.average, _): dx = try avgPool2dBackward(g, inputShape: x.shape, poolSize: (poolSize[0], poolSize[1]), strides: (strides[0], strides[1]), padding: padding)
+            }
+            return LayerGradients(inputs: [dx])
+        }
+    }
 }
 
 /// `GlobalAveragePooling1D/2D`, `GlobalMaxPooling1D/2D`: the mean or max over every spatial
@@ -90,5 +105,30 @@ public final class GlobalPooling: Layer {
         let axes = Array(1...rank)
         let y = kind == .max ? try x.max(axes: axes, keepDims: keepDims) : try x.mean(axes: axes, keepDims: keepDims)
         return y
+    }
+
+    /// Average: the gradient spread evenly over the positions; max: shared by the positions
+    /// that hold the maximum (evenly among ties, as TensorFlow's reduce_max).
+    public override func record(_ inputs: [Tensor]) throws -> Recorded {
+        let x = try onlyInput(inputs)
+        let y = try forward(inputs, training: true)
+        let axes = Array(1...rank)
+        let kept = [x.shape[0]] + Array(repeating: 1, count: rank) + [x.shape[x.rank - 1]]
+        let positions = Float(axes.reduce(1) { $0 * x.shape[$1] })
+        return Recorded(output: y) { [kind] g in
+            let spread = try Tensor(shape: x.shape).adding(g.reshaped(kept))
+            if kind == .average { return LayerGradients(inputs: [spread.multiplying(scalar: 1 / positions)]) }
+            let maxima = try Tensor(shape: x.shape).adding(x.max(axes: axes, keepDims: true))
+            var mask = Tensor(shape: x.shape)
+            mask.withUnsafeMutableBufferPointer { m in
+                x.withUnsafeBufferPointer { xs in
+                    maxima.withUnsafeBufferPointer { ms in
+                        for i in 0..<m.count { m[i] = xs[i] == ms[i] ? 1 : 0 }
+                    }
+                }
+            }
+            let ties = try Tensor(shape: x.shape).adding(mask.sum(axes: axes, keepDims: true))
+            return LayerGradients(inputs: [try spread.multiplying(mask).dividing(ties)])
+        }
     }
 }

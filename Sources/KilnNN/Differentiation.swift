@@ -20,9 +20,12 @@ public struct LayerGradients {
 }
 
 /// A forward pass in training mode with its backward pass: given ∂loss/∂output, the gradients.
+/// A layer that ends in an activation also exposes the pre-activation values (`logits`) and the
+/// backward pass from them, so a crossentropy can be fused with its softmax or sigmoid.
 public struct Recorded {
     public let output: Tensor
     public let backward: (Tensor) throws -> LayerGradients
+    public var logits: (values: Tensor, activation: Activation, backward: (Tensor) throws -> LayerGradients)?
 
     public init(output: Tensor, backward: @escaping (Tensor) throws -> LayerGradients) {
         self.output = output
@@ -40,9 +43,11 @@ extension Layer {
     /// The activation's backward composed after a recorded linear part.
     func activated(_ z: Tensor, _ activation: Activation, _ linear: @escaping (Tensor) throws -> LayerGradients) -> Recorded {
         let y = activation.apply(z)
-        return Recorded(output: y) { g in
+        var recorded = Recorded(output: y) { g in
             try linear(activation == .linear ? g : activation.backward(input: z, output: y, upstream: g))
         }
+        recorded.logits = (z, activation, linear)
+        return recorded
     }
 }
 
@@ -61,11 +66,55 @@ public struct WeightGradients {
     public subscript(_ weight: Weight) -> Tensor? { values[ObjectIdentifier(weight)] }
 }
 
+/// One training pass through a model: the recorded calls in execution order and every value.
+struct Tape {
+    var entries: [(layer: Layer, recorded: Recorded, inputKeys: [NodeKey], outputKey: NodeKey)] = []
+    var outputKeys: [NodeKey] = []
+    var outputs: [Tensor] = []
+}
+
 extension Model {
     /// Runs the model in training mode on `inputs`, then back from ∂loss/∂outputs (given by
     /// `lossGradient` from the outputs) to the gradient of every trainable weight.
     public func gradients(_ inputs: [Tensor], lossGradient: ([Tensor]) throws -> [Tensor]) throws -> (outputs: [Tensor], gradients: WeightGradients) {
-        var tape: [(layer: Layer, recorded: Recorded, inputKeys: [NodeKey], outputKey: NodeKey)] = []
+        let tape = try trainingPass(inputs)
+        var upstream: [NodeKey: Tensor] = [:]
+        for (key, g) in zip(tape.outputKeys, try lossGradient(tape.outputs)) {
+            upstream[key] = try upstream[key].map { try $0.adding(g) } ?? g
+        }
+        return (tape.outputs, try backpropagate(tape, upstream: upstream, logitGradients: [:]))
+    }
+
+    /// One training step's loss and gradients: each output's loss (fused with a final softmax or
+    /// sigmoid when the loss allows it) summed with `lossWeights` (Keras' loss_weights).
+    public func lossAndGradients(_ inputs: [Tensor], targets: [Tensor], losses: [Loss], lossWeights: [Float]? = nil)
+        throws -> (loss: Float, outputs: [Tensor], gradients: WeightGradients) {
+        let tape = try trainingPass(inputs)
+        guard targets.count == tape.outputs.count, losses.count == tape.outputs.count else {
+            throw LayerError("Model \"\(name)\" has \(tape.outputs.count) output(s), but \(targets.count) target array(s) and \(losses.count) loss(es) were given")
+        }
+        var total: Float = 0
+        var upstream: [NodeKey: Tensor] = [:], logitGradients: [NodeKey: Tensor] = [:]
+        for (i, key) in tape.outputKeys.enumerated() {
+            let weight: Float = lossWeights?[i] ?? 1
+            let producer = tape.entries.last { $0.outputKey == key }?.recorded
+            if let fused = losses[i].fusableActivation, let logits = producer?.logits, logits.activation == fused {
+                let (value, g) = try losses[i].onLogits.compute(target: targets[i], prediction: logits.values)
+                total += weight * value
+                logitGradients[key] = g.multiplying(scalar: weight)
+            } else {
+                let (value, g) = try losses[i].compute(target: targets[i], prediction: tape.outputs[i])
+                total += weight * value
+                let scaled = g.multiplying(scalar: weight)
+                upstream[key] = try upstream[key].map { try $0.adding(scaled) } ?? scaled
+            }
+        }
+        return (total, tape.outputs, try backpropagate(tape, upstream: upstream, logitGradients: logitGradients))
+    }
+
+    /// The training-mode forward pass, keeping every layer's backward pass.
+    func trainingPass(_ inputs: [Tensor]) throws -> Tape {
+        var tape = Tape()
         var values: [NodeKey: Tensor] = [:]
         let (inputKeys, outputKeys, calls) = try graph(for: inputs)
         for (key, value) in zip(inputKeys, inputs) { values[key] = value }
@@ -76,28 +125,35 @@ extension Model {
             }
             let recorded = try call.layer.record(args)
             values[call.output] = recorded.output
-            tape.append((call.layer, recorded, call.inputs, call.output))
+            tape.entries.append((call.layer, recorded, call.inputs, call.output))
         }
-        let outputs = try outputKeys.map { key -> Tensor in
+        tape.outputKeys = outputKeys
+        tape.outputs = try outputKeys.map { key -> Tensor in
             guard let v = values[key] else { throw LayerError("Model \"\(name)\" produced no output") }
             return v
         }
-        var upstream: [NodeKey: Tensor] = [:]
-        for (key, g) in zip(outputKeys, try lossGradient(outputs)) {
-            upstream[key] = try upstream[key].map { try $0.adding(g) } ?? g
-        }
+        return tape
+    }
+
+    /// Runs the recorded backward passes in reverse, from gradients with respect to outputs
+    /// (`upstream`) or to a final activation's logits (`logitGradients`).
+    func backpropagate(_ tape: Tape, upstream initial: [NodeKey: Tensor], logitGradients: [NodeKey: Tensor]) throws -> WeightGradients {
+        var upstream = initial
         var result = WeightGradients()
-        for entry in tape.reversed() {
-            guard let g = upstream[entry.outputKey] else { continue }
-            let grads = try entry.recorded.backward(g)
-            for (weight, wg) in zip(entry.layer.weights, grads.weights) where weight.trainable && entry.layer.trainable {
-                if let wg = wg { try result.add(wg, for: weight) }
-            }
-            for (key, ig) in zip(entry.inputKeys, grads.inputs) {
-                upstream[key] = try upstream[key].map { try $0.adding(ig) } ?? ig
+        for entry in tape.entries.reversed() {
+            var parts: [LayerGradients] = []
+            if let g = upstream[entry.outputKey] { parts.append(try entry.recorded.backward(g)) }
+            if let gz = logitGradients[entry.outputKey], let logits = entry.recorded.logits { parts.append(try logits.backward(gz)) }
+            for grads in parts {
+                for (weight, wg) in zip(entry.layer.weights, grads.weights) where weight.trainable && entry.layer.trainable {
+                    if let wg = wg { try result.add(wg, for: weight) }
+                }
+                for (key, ig) in zip(entry.inputKeys, grads.inputs) {
+                    upstream[key] = try upstream[key].map { try $0.adding(ig) } ?? ig
+                }
             }
         }
-        return (outputs, result)
+        return result
     }
 
     /// The calls of a training pass: where the inputs go, which node keys are outputs, and each

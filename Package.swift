@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
         .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln"]),
         .testTarget(name: "KilnTensorTests", dependencies: ["KilnTensor"]),
-        .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTensor"]),
+        .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTensor"], exclude: ["Fixtures"]),
 
         // Benchmarks (not tests): `swift run -c release kiln-bench-tensor`.
         .executableTarget(name: "kiln-bench-tensor", dependencies: ["KilnTensor", "CBLAS"], path: "Tests/Benchmarks/tensor"),

@@ -1,5 +1,6 @@
 /// The `keras` module tree (`keras`, `keras.layers`, `keras.models`, `keras.initializers`,
-/// `keras.activations`, `keras.backend`, `keras.utils`) and the names Keras code imports it by
+/// `keras.activations`, `keras.backend`, `keras.utils`, `keras.optimizers`,
+/// `keras.optimizers.schedules`) and the names Keras code imports it by
 /// (`tensorflow`, `tensorflow.keras`, `tf.keras`).
 
 import KilnLang
@@ -25,7 +26,7 @@ extension KerasSession {
     func register(in registry: ModuleRegistry) {
         registry.register("keras") { interpreter in
             let m = KModule("keras", doc: "Kiln's implementation of the Keras API.")
-            for sub in ["layers", "models", "initializers", "activations", "backend", "utils"] {
+            for sub in ["layers", "models", "initializers", "activations", "backend", "utils", "optimizers"] {
                 m.set(sub, .object(try interpreter.importModule(["keras", sub])))
             }
             m.add(self.modelConstructors())
@@ -94,11 +95,23 @@ extension KerasSession {
             ])
             return m
         }
+        registry.register("keras.optimizers") { interpreter in
+            let m = KModule("keras.optimizers", doc: "Optimizers (SGD, RMSprop, Adam, AdamW) and learning-rate schedules.")
+            m.add(self.optimizerConstructors())
+            m.add(self.optimizerFunctions())
+            m.set("schedules", .object(try interpreter.importModule(["keras", "optimizers", "schedules"])))
+            return m
+        }
+        registry.register("keras.optimizers.schedules") { _ in
+            let m = KModule("keras.optimizers.schedules", doc: "Learning-rate schedules, usable as an optimizer's learning_rate.")
+            m.add(KerasSession.scheduleConstructors())
+            return m
+        }
         registry.register("tensorflow") { interpreter in
             KModule("tensorflow", members: ["keras": .object(try interpreter.importModule(["keras"]))],
                     doc: "TensorFlow names Kiln answers: tf.keras.")
         }
-        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils"] {
+        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils", ".optimizers", ".optimizers.schedules"] {
             registry.alias("tensorflow.keras" + sub, to: "keras" + sub)
         }
     }

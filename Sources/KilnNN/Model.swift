@@ -60,6 +60,9 @@ extension Layer {
 
 /// What Sequential and functional models share: layers, weights, prediction, summary.
 open class Model: Layer {
+    /// What `compile` set (nil until then).
+    public var trainingConfiguration: TrainingConfiguration?
+
     /// The layers in the order Keras lists them.
     open var layers: [Layer] { [] }
 

@@ -109,7 +109,7 @@ extension Model {
     /// Trains for `epochs` epochs; returns each epoch's logs (loss, metrics, val_ versions).
     public func fit(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration, batchSize: Int, epochs: Int,
                     initialEpoch: Int = 0, shuffle: Bool, validationData: ([Tensor], [Tensor])?, validationSplit: Float,
-                    random: inout RandomGenerator, observer: TrainingObserver) throws -> [[(String, Float)]] {
+                    backend: Backend, observer: TrainingObserver) throws -> [[(String, Float)]] {
         guard let n = x.first?.shape.first else { throw LayerError("fit needs at least one input array") }
         for array in x + y where array.shape.first != n {
             throw LayerError("Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. 'x' sizes: \(x.map { $0.shape.first ?? 0 }), 'y' sizes: \(y.map { $0.shape.first ?? 0 })")
@@ -132,7 +132,7 @@ extension Model {
         var history: [[(String, Float)]] = []
         for epoch in initialEpoch..<epochs {
             observer.epochBegan(epoch, batches)
-            let order = shuffle ? random.permutation(count) : Array(0..<count)
+            let order = shuffle ? backend.random.permutation(count) : Array(0..<count)
             var means = RunningMeans()
             for b in 0..<batches {
                 let rows = Array(order[(b * batchSize)..<min(count, (b + 1) * batchSize)])

@@ -13,8 +13,7 @@ public final class ModelValue: LayerValue {
         super.init(model, session: session)
     }
 
-    override var methodTable: [String: KBuiltin] { ModelValue.allMethods }
-    static let allMethods = LayerValue.methods.merging(ModelValue.modelMethods) { $1 }
+    override var methodTable: [String: KBuiltin] { session.modelMethodTable }
 
     public override func repr() -> String { "<\(layer is Sequential ? "Sequential" : "Functional") name=\(layer.name), built=\(layer.isBuilt || (layer as? Sequential)?.isModelBuilt == true ? "True" : "False")>" }
 

@@ -1,0 +1,194 @@
+/// `model.compile`, `model.fit`, `model.evaluate` and the History they return, with Keras'
+/// arguments; progress is printed as Keras prints it: a live bar per epoch on a terminal
+/// (`45/57 [=====>....] - ETA: 1s - loss: 0.3121 - accuracy: 0.9052`), one line per epoch
+/// otherwise.
+
+import Foundation
+import KilnLang
+import KilnNN
+import KilnTensor
+
+/// `model.fit(...)`'s result: `.history` (metric name → per-epoch values), `.epoch`, `.params`.
+public final class HistoryValue: KObject {
+    let history: KDict
+    let epochs: [Int]
+    let params: KDict
+
+    init(logs: [[(String, Float)]], epochs: [Int], params: KDict) throws {
+        history = KDict()
+        for epochLogs in logs {
+            for (key, value) in epochLogs {
+                let list = try history.get(.string(key))?.as(KList.self) ?? KList()
+                list.items.append(.float(Double(value)))
+                try history.set(.string(key), .object(list))
+            }
+        }
+        self.epochs = epochs
+        self.params = params
+    }
+
+    public override var typeName: String { "History" }
+    public override func repr() -> String { "<keras.callbacks.History object>" }
+
+    public override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "history": return .object(history)
+        case "epoch": return .object(KList(epochs.map { .int($0) }))
+        case "params": return .object(params)
+        default: return nil
+        }
+    }
+}
+
+extension KerasSession {
+    func trainingMethods() -> [KBuiltin] {
+        [
+            KBuiltin("compile", "optimizer='rmsprop', loss=None, loss_weights=None, metrics=None, weighted_metrics=None, run_eagerly=False, steps_per_execution=1, jit_compile='auto', auto_scale_loss=True",
+                     doc: "Configure the model for training: optimizer (name or object), loss (name), metrics (names such as 'accuracy').") { a in
+                let me = a.receiver(ModelValue.self)
+                let optimizer = try self.optimizer(from: a[0], a.interpreter).optimizer
+                guard !a.isNone(1) else { throw KilnError.value("Kiln needs a loss to train with: pass loss='categorical_crossentropy' (or another loss name) to compile()") }
+                let lossNames: [Value]
+                if case .object(let o) = a[1], o is KList || o is KTuple { lossNames = try a.list(1) } else { lossNames = [a[1]] }
+                let losses = try lossNames.map { v -> Loss in
+                    guard case .string(let s) = v, let loss = Loss(name: s) else {
+                        throw KilnError.value("Could not interpret loss identifier: \(Repr.str(v)). Kiln knows: \(Loss.names.joined(separator: ", "))")
+                    }
+                    return loss
+                }
+                let outputs = (me.model as? Functional)?.outputs.count ?? 1
+                let allLosses = losses.count == 1 ? Array(repeating: losses[0], count: outputs) : losses
+                guard allLosses.count == outputs else {
+                    throw KilnError.value("Model \"\(me.model.name)\" has \(outputs) outputs but \(losses.count) losses were given")
+                }
+                var metrics: [(key: String, metric: Metric)] = []
+                if !a.isNone(3) {
+                    for v in try a.list(3) {
+                        guard case .string(let s) = v,
+                              let metric = Metric(name: s, loss: allLosses[0], outputShape: me.model.outputShape?.dims.compactMap { $0 } ?? []) else {
+                            throw KilnError.value("Unknown metric: \(Repr.str(v)). Kiln knows: accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mae, mse")
+                        }
+                        metrics.append((metric.key(askedAs: s), metric))
+                    }
+                }
+                me.model.trainingConfiguration = TrainingConfiguration(optimizer: optimizer, losses: allLosses, metrics: metrics)
+                return .none
+            },
+            KBuiltin("fit", "x=None, y=None, batch_size=None, epochs=1, verbose='auto', callbacks=None, validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1",
+                     doc: "Train the model for a number of epochs on arrays x and y; returns a History.") { a in
+                let me = a.receiver(ModelValue.self)
+                guard let configuration = me.model.trainingConfiguration else {
+                    throw KilnError("RuntimeError", "You must call `compile()` before using the model.")
+                }
+                let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
+                let y = try self.arrays(a[1], me.model, a.interpreter, what: "y", outputs: true)
+                var validation: ([Tensor], [Tensor])?
+                if !a.isNone(7) {
+                    let pair = try a.list(7)
+                    guard pair.count >= 2 else { throw KilnError.value("validation_data must be a tuple (x_val, y_val)") }
+                    validation = (try self.arrays(pair[0], me.model, a.interpreter, what: "validation x"),
+                                  try self.arrays(pair[1], me.model, a.interpreter, what: "validation y", outputs: true))
+                }
+                let batchSize = try a.optionalInt(2) ?? 32
+                let epochs = try a.int(3)
+                let verbose: Int
+                if case .string = a[4] { verbose = 1 } else { verbose = try a.int(4) }
+                let display = ProgressDisplay(verbose: verbose, epochs: epochs, output: a.interpreter.output)
+                let logs = try keras(me.model.name) {
+                    try me.model.fit(x: x, y: y, configuration: configuration, batchSize: batchSize, epochs: epochs,
+                                     initialEpoch: try a.int(11), shuffle: a.bool(8), validationData: validation,
+                                     validationSplit: Float(try a.double(6)), backend: self.backend, observer: display.observer)
+                }
+                let params = KDict()
+                try params.set(.string("verbose"), .int(verbose))
+                try params.set(.string("epochs"), .int(epochs))
+                try params.set(.string("steps"), .int(display.steps))
+                let first = try a.int(11)
+                return .object(try HistoryValue(logs: logs, epochs: Array(first..<(first + logs.count)), params: params))
+            },
+            KBuiltin("evaluate", "x=None, y=None, batch_size=None, verbose='auto', sample_weight=None, steps=None, callbacks=None, return_dict=False",
+                     doc: "The loss (and metrics) of the model on x and y, in inference mode.") { a in
+                let me = a.receiver(ModelValue.self)
+                guard let configuration = me.model.trainingConfiguration else {
+                    throw KilnError("RuntimeError", "You must call `compile()` before using the model.")
+                }
+                let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
+                let y = try self.arrays(a[1], me.model, a.interpreter, what: "y", outputs: true)
+                let logs = try keras(me.model.name) {
+                    try me.model.evaluate(x: x, y: y, configuration: configuration, batchSize: try a.optionalInt(2) ?? 32)
+                }
+                if a.bool(7) {
+                    let d = KDict()
+                    for (k, v) in logs { try d.set(.string(k), .float(Double(v))) }
+                    return .object(d)
+                }
+                return logs.count == 1 ? .float(Double(logs[0].1)) : .object(KList(logs.map { .float(Double($0.1)) }))
+            },
+        ]
+    }
+
+    /// The input (or target) arrays of a call: one array, or a list of arrays for a model with
+    /// several inputs (outputs).
+    func arrays(_ value: Value, _ model: Model, _ interpreter: Interpreter, what: String, outputs: Bool = false) throws -> [Tensor] {
+        if case .none = value { throw KilnError.value("`\(what)` is required") }
+        let count = outputs ? ((model as? Functional)?.outputs.count ?? 1) : (model.inputCount ?? 1)
+        if count > 1, case .object(let o) = value, o is KList || o is KTuple {
+            return try interpreter.iterate(value).map { try TensorArgument.tensor($0, interpreter) }
+        }
+        return [try TensorArgument.tensor(value, interpreter)]
+    }
+}
+
+/// Keras' progress output for `fit`.
+final class ProgressDisplay {
+    let verbose: Int
+    let epochs: Int
+    let output: (String) -> Void
+    let live: Bool
+    private(set) var steps = 0
+    private var started = Date()
+
+    init(verbose: Int, epochs: Int, output: @escaping (String) -> Void) {
+        self.verbose = verbose
+        self.epochs = epochs
+        self.output = output
+        live = verbose == 1 && isatty(STDOUT_FILENO) != 0
+    }
+
+    static func format(_ logs: [(String, Float)]) -> String {
+        logs.map { " - \($0.0): \(String(format: "%.4f", $0.1))" }.joined()
+    }
+
+    var observer: TrainingObserver {
+        var o = TrainingObserver()
+        o.epochBegan = { [self] epoch, batches in
+            steps = batches
+            started = Date()
+            if verbose > 0 { output("Epoch \(epoch + 1)/\(epochs)\n") }
+        }
+        o.batchEnded = { [self] batch, logs in
+            guard live else { return }
+            let done = batch + 1
+            let width = 30, filled = Int(Double(width) * Double(done) / Double(max(steps, 1)))
+            let bar = String(repeating: "=", count: max(0, filled - 1)) + (done < steps ? ">" : "=") + String(repeating: ".", count: width - filled)
+            let elapsed = Date().timeIntervalSince(started)
+            let eta = Int((elapsed / Double(done) * Double(steps - done)).rounded())
+            output("\r\(done)/\(steps) [\(bar)] - ETA: \(eta)s\(ProgressDisplay.format(logs))")
+        }
+        o.epochEnded = { [self] _, logs in
+            guard verbose > 0 else { return false }
+            let elapsed = Date().timeIntervalSince(started)
+            let perStep = Int((elapsed / Double(max(steps, 1)) * 1000).rounded())
+            if live {
+                output("\r\(steps)/\(steps) [\(String(repeating: "=", count: 30))] - \(Int(elapsed.rounded()))s \(perStep)ms/step\(ProgressDisplay.format(logs))\n")
+            } else {
+                output("\(steps)/\(steps) - \(Int(elapsed.rounded()))s - \(perStep)ms/step\(ProgressDisplay.format(logs))\n")
+            }
+            return false
+        }
+        o.stoppedOnNaN = { [self] epoch, batch in
+            output("Epoch \(epoch + 1), batch \(batch): invalid loss (NaN or infinite), terminating training\n")
+        }
+        return o
+    }
+}

@@ -13,10 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // System libraries (Debian: libreadline-dev, libsqlite3-dev, libopenblas-dev).
+        // System libraries (Debian: libreadline-dev, libsqlite3-dev, libopenblas-dev, zlib1g-dev).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // The engine (tensors, kernels, seeded generators) and the language.
         .target(name: "KilnTensor", dependencies: ["CBLAS"]),
@@ -27,7 +28,7 @@ let package = Package(
         // the EmbedStdlib plugin compiles into the binary.
         .target(
             name: "KilnLibrary",
-            dependencies: ["KilnLang", "KilnTensor", "KilnNN"],
+            dependencies: ["KilnLang", "KilnTensor", "KilnNN", "CZlib"],
             plugins: ["EmbedStdlibPlugin"]
         ),
         .executableTarget(name: "EmbedStdlibTool", path: "Sources/EmbedStdlibTool"),

@@ -93,9 +93,10 @@ public enum ScriptTest {
         return result
     }
 
-    /// Runs every chunk of a test file with interpreters from `makeInterpreter`; returns the
-    /// failures (empty when the file passes).
-    public static func run(file path: String, makeInterpreter: () -> Interpreter) -> [ScriptFailure] {
+    /// Runs every chunk of a test file with interpreters from `makeInterpreter`, with `globals`
+    /// predefined (e.g. the path of a fixtures folder); returns the failures (empty when the
+    /// file passes).
+    public static func run(file path: String, globals: [String: Value] = [:], makeInterpreter: () -> Interpreter) -> [ScriptFailure] {
         let name = URL(fileURLWithPath: path).lastPathComponent
         guard let source = try? String(contentsOfFile: path, encoding: .utf8) else {
             return [ScriptFailure(file: name, line: 0, message: "cannot read \(path)")]
@@ -106,6 +107,7 @@ public enum ScriptTest {
             let testing = testingModule()
             interpreter.modules.register("testing") { _ in testing }
             interpreter.defineBuiltin("testing", .object(testing))
+            for (name, value) in globals { interpreter.defineBuiltin(name, value) }
             interpreter.output = { _ in }
             let outcome = interpreter.run(chunk.text, filename: name, firstLine: chunk.firstLine)
             switch (outcome, chunk.expectedError) {

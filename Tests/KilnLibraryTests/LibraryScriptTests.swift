@@ -8,12 +8,13 @@ import XCTest
 /// interpreter as `kiln run` builds it (testdata/*.kiln, expected values from CPython).
 final class LibraryScriptTests: XCTestCase {
     static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
-    static let scripts = ["keras_layers", "keras_training", "keras_optimizers", "math", "random", "statistics", "numpy_printing", "numpy_creation", "numpy_arithmetic",
-                          "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random", "numpy_language"]
+    static let scripts = ["keras_layers", "keras_training", "keras_optimizers", "math", "random", "statistics", "numpy_printing",
+                          "numpy_creation", "numpy_arithmetic", "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random",
+                          "numpy_language", "numpy_files"]
 
-    func runScript(_ name: String) {
+    func runScript(_ name: String, globals: [String: Value] = [:]) {
         let path = LibraryScriptTests.testdata.appendingPathComponent(name + ".kiln").path
-        for failure in ScriptTest.run(file: path, makeInterpreter: { KilnLibrary.makeInterpreter() }) {
+        for failure in ScriptTest.run(file: path, globals: globals, makeInterpreter: { KilnLibrary.makeInterpreter() }) {
             XCTFail(failure.description)
         }
     }
@@ -38,4 +39,14 @@ final class LibraryScriptTests: XCTestCase {
     func test_numpy_shapes() { runScript("numpy_shapes") }
     func test_numpy_random() { runScript("numpy_random") }
     func test_numpy_language() { runScript("numpy_language") }
+
+    /// np.save/load/savez/loadtxt/genfromtxt: FIXTURES is the folder of files written by real
+    /// numpy (Fixtures/npy/generate.py), TMP an empty folder for round trips.
+    func test_numpy_files() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/npy").path
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-npy-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        runScript("numpy_files", globals: ["FIXTURES": .string(fixtures), "TMP": .string(tmp)])
+    }
 }

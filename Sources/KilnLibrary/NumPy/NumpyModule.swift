@@ -18,7 +18,7 @@ enum NumpyModule {
         }
         m.set("random", .object(NumpyRandomModule.make(rng)))
         m.add(ArrayMethods.shared.map(\.function))
-        m.add(creation + shapes + math + comparisons)
+        m.add(creation + shapes + math + comparisons + NumpyFiles.functions + NumpyText.functions)
         for (alias, name) in [("around", "round"), ("amin", "min"), ("amax", "max"), ("absolute", "abs"),
                               ("true_divide", "divide"), ("mod", "remainder")] {
             if let f = m.members[name] { m.set(alias, f) }

@@ -82,8 +82,10 @@ public final class TrainingConfiguration {
 public struct TrainingObserver {
     public var epochBegan: (_ epoch: Int, _ batches: Int) -> Void = { _, _ in }
     public var batchEnded: (_ batch: Int, _ logs: [(String, Float)]) -> Void = { _, _ in }
-    /// Returns true to stop training (EarlyStopping and the like).
-    public var epochEnded: (_ epoch: Int, _ logs: [(String, Float)]) throws -> Bool = { _, _ in false }
+    /// May add to the logs (ReduceLROnPlateau records the learning rate); returns true to stop
+    /// training (EarlyStopping and the like).
+    public var epochEnded: (_ epoch: Int, _ logs: inout [(String, Float)]) throws -> Bool = { _, _ in false }
+    public var trainingEnded: () throws -> Void = {}
     public var stoppedOnNaN: (_ epoch: Int, _ batch: Int) -> Void = { _, _ in }
     public init() {}
 }
@@ -156,9 +158,11 @@ extension Model {
             if let (vx, vy) = validation {
                 logs += try evaluate(x: vx, y: vy, configuration: configuration, batchSize: batchSize).map { ("val_" + $0.0, $0.1) }
             }
+            let stop = try observer.epochEnded(epoch, &logs)
             history.append(logs)
-            if try observer.epochEnded(epoch, logs) { break }
+            if stop { break }
         }
+        try observer.trainingEnded()
         return history
     }
 

@@ -26,7 +26,7 @@ extension KerasSession {
     func register(in registry: ModuleRegistry) {
         registry.register("keras") { interpreter in
             let m = KModule("keras", doc: "Kiln's implementation of the Keras API.")
-            for sub in ["layers", "models", "initializers", "activations", "backend", "utils", "optimizers"] {
+            for sub in ["layers", "models", "initializers", "activations", "backend", "utils", "callbacks", "optimizers"] {
                 m.set(sub, .object(try interpreter.importModule(["keras", sub])))
             }
             m.add(self.modelConstructors())
@@ -65,6 +65,11 @@ extension KerasSession {
                 self.backend.resetNames()
                 return .none
             }])
+            return m
+        }
+        registry.register("keras.callbacks") { _ in
+            let m = KModule("keras.callbacks", doc: "Training callbacks.")
+            m.add(KerasSession.callbackClasses())
             return m
         }
         registry.register("keras.utils") { _ in
@@ -111,7 +116,7 @@ extension KerasSession {
             KModule("tensorflow", members: ["keras": .object(try interpreter.importModule(["keras"]))],
                     doc: "TensorFlow names Kiln answers: tf.keras.")
         }
-        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils", ".optimizers", ".optimizers.schedules"] {
+        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils", ".callbacks", ".optimizers", ".optimizers.schedules"] {
             registry.alias("tensorflow.keras" + sub, to: "keras" + sub)
         }
     }

@@ -94,10 +94,20 @@ extension KerasSession {
                 let verbose: Int
                 if case .string = a[4] { verbose = 1 } else { verbose = try a.int(4) }
                 let display = ProgressDisplay(verbose: verbose, epochs: epochs, output: a.interpreter.output)
+                var observer = display.observer
+                if !a.isNone(5) {
+                    for item in try a.list(5) {
+                        guard let callback = item.as(CallbackValue.self) else {
+                            throw KilnError.type("callbacks must be keras.callbacks objects, got \(item.typeName)")
+                        }
+                        callback.install(into: &observer, model: me.model, optimizer: configuration.optimizer,
+                                         output: a.interpreter.output, interpreter: a.interpreter)
+                    }
+                }
                 let logs = try keras(me.model.name) {
                     try me.model.fit(x: x, y: y, configuration: configuration, batchSize: batchSize, epochs: epochs,
                                      initialEpoch: try a.int(11), shuffle: a.bool(8), validationData: validation,
-                                     validationSplit: Float(try a.double(6)), backend: self.backend, observer: display.observer)
+                                     validationSplit: Float(try a.double(6)), backend: self.backend, observer: observer)
                 }
                 let params = KDict()
                 try params.set(.string("verbose"), .int(verbose))

@@ -321,8 +321,9 @@ public struct OrderedTable {
     public var orderedKeys: [Value] { keys.compactMap { $0 } }
 }
 
-/// Python's `dict`, insertion ordered.
-public final class KDict: KObject {
+/// Python's `dict`, insertion ordered. (Not final: the engine bindings make dicts that also
+/// answer to older key names, such as Keras 2's History keys.)
+open class KDict: KObject {
     public var table = OrderedTable()
 
     public override init() {}
@@ -357,10 +358,10 @@ public final class KDict: KObject {
         return true
     }
 
-    public override func contains(_ value: Value) throws -> Bool? { try table.index(of: value) != nil }
+    open override func contains(_ value: Value) throws -> Bool? { try table.index(of: value) != nil }
     public override func makeIterator() -> KIterator? { ArrayIterator(table.orderedKeys) }
 
-    public override func getItem(_ key: Value) throws -> Value {
+    open override func getItem(_ key: Value) throws -> Value {
         guard let v = try table.value(for: key) else { throw KilnError.key(Repr.repr(key)) }
         return v
     }

@@ -67,6 +67,10 @@ extension KerasSession {
             }])
             return m
         }
+        registry.register("keras.utils.np_utils") { interpreter in
+            interpreter.output("Note: keras.utils.np_utils is Keras 2's module; today import to_categorical from keras.utils.\n")
+            return KModule("keras.utils.np_utils", members: (try interpreter.importModule(["keras", "utils"])).members)
+        }
         registry.register("keras.callbacks") { _ in
             let m = KModule("keras.callbacks", doc: "Training callbacks.")
             m.add(KerasSession.callbackClasses())
@@ -116,7 +120,7 @@ extension KerasSession {
             KModule("tensorflow", members: ["keras": .object(try interpreter.importModule(["keras"]))],
                     doc: "TensorFlow names Kiln answers: tf.keras.")
         }
-        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils", ".callbacks", ".optimizers", ".optimizers.schedules"] {
+        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils", ".utils.np_utils", ".callbacks", ".optimizers", ".optimizers.schedules"] {
             registry.alias("tensorflow.keras" + sub, to: "keras" + sub)
         }
     }

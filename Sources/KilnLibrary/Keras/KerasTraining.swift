@@ -8,14 +8,38 @@ import KilnLang
 import KilnNN
 import KilnTensor
 
+/// `History.history`: a dict that also answers to Keras 2's key names (`acc`, `val_acc`,
+/// `mean_absolute_error`, …), printing a one-line note with today's name the first time.
+final class HistoryDict: KDict {
+    static let keras2Names = ["acc": "accuracy", "val_acc": "val_accuracy",
+                              "mean_absolute_error": "mae", "val_mean_absolute_error": "val_mae",
+                              "mean_squared_error": "mse", "val_mean_squared_error": "val_mse"]
+    var output: (String) -> Void = { _ in }
+    private var noted: Set<String> = []
+
+    private func resolved(_ key: Value) -> Value {
+        guard case .string(let k) = key, !has(key), let today = HistoryDict.keras2Names[k], has(.string(today)) else { return key }
+        if !noted.contains(k) {
+            noted.insert(k)
+            output("Note: '\(k)' is Keras 2's name for this history key; Keras 3 calls it '\(today)'.\n")
+        }
+        return .string(today)
+    }
+
+    override func getItem(_ key: Value) throws -> Value { try super.getItem(resolved(key)) }
+    override func contains(_ value: Value) throws -> Bool? { try super.contains(resolved(value)) }
+}
+
 /// `model.fit(...)`'s result: `.history` (metric name → per-epoch values), `.epoch`, `.params`.
 public final class HistoryValue: KObject {
     let history: KDict
     let epochs: [Int]
     let params: KDict
 
-    init(logs: [[(String, Float)]], epochs: [Int], params: KDict) throws {
-        history = KDict()
+    init(logs: [[(String, Float)]], epochs: [Int], params: KDict, output: @escaping (String) -> Void) throws {
+        let dict = HistoryDict()
+        dict.output = output
+        history = dict
         for epochLogs in logs {
             for (key, value) in epochLogs {
                 let list = try history.get(.string(key))?.as(KList.self) ?? KList()
@@ -114,7 +138,23 @@ extension KerasSession {
                 try params.set(.string("epochs"), .int(epochs))
                 try params.set(.string("steps"), .int(display.steps))
                 let first = try a.int(11)
-                return .object(try HistoryValue(logs: logs, epochs: Array(first..<(first + logs.count)), params: params))
+                return .object(try HistoryValue(logs: logs, epochs: Array(first..<(first + logs.count)), params: params,
+                                                output: a.interpreter.output))
+            },
+            KBuiltin("predict_classes", "x, batch_size=32, verbose=0",
+                     doc: "Keras 2's class predictions (removed in Keras 2.6): np.argmax(model.predict(x), axis=-1), or (p > 0.5) for one sigmoid unit.") { a in
+                let me = a.receiver(ModelValue.self)
+                a.interpreter.output("Note: predict_classes is Keras 2; today write np.argmax(model.predict(x), axis=-1) (or (model.predict(x) > 0.5).astype('int32') for one sigmoid output).\n")
+                let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
+                guard let p = try keras(me.model.name, { try me.model.predict(x, batchSize: try a.int(1)) }).first else { return .none }
+                if p.shape.last == 1 {
+                    return .object(NDArray(p.map { $0 > 0.5 ? 1 : 0 }))
+                }
+                let classes = try keras(me.model.name) { try p.argmax(axis: -1) }
+                return .object(KList(classes.map { .int($0) }))
+            },
+            KBuiltin("fit_generator", "generator, *args, **kwargs", doc: "Keras 2's training from a generator.") { _ in
+                throw KilnError("NotImplementedError", "not supported in Kiln: fit_generator (Kiln has no generators); call model.fit(x, y, ...) with arrays")
             },
             KBuiltin("evaluate", "x=None, y=None, batch_size=None, verbose='auto', sample_weight=None, steps=None, callbacks=None, return_dict=False",
                      doc: "The loss (and metrics) of the model on x and y, in inference mode.") { a in

@@ -131,6 +131,22 @@ extension Model {
         }
         let count = trainX.first?.shape.first ?? 0
         let batches = (count + batchSize - 1) / batchSize
+        // A failing fit leaves the weights as they were before it started.
+        let allWeights = layers.flatMap(\.weights)
+        let snapshot = allWeights.map(\.value)
+        do {
+            return try train(trainX, trainY, configuration: configuration, batchSize: batchSize, batches: batches, epochs: epochs,
+                             initialEpoch: initialEpoch, shuffle: shuffle, validation: validation, backend: backend, observer: observer)
+        } catch {
+            for (w, v) in zip(allWeights, snapshot) { w.value = v }
+            throw error
+        }
+    }
+
+    private func train(_ trainX: [Tensor], _ trainY: [Tensor], configuration: TrainingConfiguration, batchSize: Int, batches: Int,
+                       epochs: Int, initialEpoch: Int, shuffle: Bool, validation: ([Tensor], [Tensor])?, backend: Backend,
+                       observer: TrainingObserver) throws -> [[(String, Float)]] {
+        let count = trainX.first?.shape.first ?? 0
         var history: [[(String, Float)]] = []
         for epoch in initialEpoch..<epochs {
             observer.epochBegan(epoch, batches)

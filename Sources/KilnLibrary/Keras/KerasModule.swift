@@ -26,7 +26,7 @@ extension KerasSession {
     func register(in registry: ModuleRegistry) {
         registry.register("keras") { interpreter in
             let m = KModule("keras", doc: "Kiln's implementation of the Keras API.")
-            for sub in ["layers", "models", "initializers", "activations", "backend", "utils", "callbacks", "optimizers"] {
+            for sub in ["layers", "models", "initializers", "activations", "backend", "utils", "callbacks", "optimizers", "datasets"] {
                 m.set(sub, .object(try interpreter.importModule(["keras", sub])))
             }
             m.add(self.modelConstructors())
@@ -71,6 +71,7 @@ extension KerasSession {
             interpreter.output("Note: keras.utils.np_utils is Keras 2's module; today import to_categorical from keras.utils.\n")
             return KModule("keras.utils.np_utils", members: (try interpreter.importModule(["keras", "utils"])).members)
         }
+        registerDatasets(in: registry)
         registry.register("keras.callbacks") { _ in
             let m = KModule("keras.callbacks", doc: "Training callbacks.")
             m.add(KerasSession.callbackClasses())
@@ -120,7 +121,8 @@ extension KerasSession {
             KModule("tensorflow", members: ["keras": .object(try interpreter.importModule(["keras"]))],
                     doc: "TensorFlow names Kiln answers: tf.keras.")
         }
-        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils", ".utils.np_utils", ".callbacks", ".optimizers", ".optimizers.schedules"] {
+        for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils", ".utils.np_utils", ".callbacks",
+                    ".datasets", ".datasets.mnist", ".optimizers", ".optimizers.schedules"] {
             registry.alias("tensorflow.keras" + sub, to: "keras" + sub)
         }
     }

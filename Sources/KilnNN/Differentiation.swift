@@ -109,7 +109,9 @@ extension Model {
                 upstream[key] = try upstream[key].map { try $0.adding(scaled) } ?? scaled
             }
         }
-        return (total, tape.outputs, try backpropagate(tape, upstream: upstream, logitGradients: logitGradients))
+        var gradients = try backpropagate(tape, upstream: upstream, logitGradients: logitGradients)
+        try addRegularizationGradients(to: &gradients)
+        return (total + regularizationLoss(), tape.outputs, gradients)
     }
 
     /// The training-mode forward pass, keeping every layer's backward pass.

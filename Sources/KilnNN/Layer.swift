@@ -109,6 +109,8 @@ open class Layer {
     public var declaredInputShape: [Int?]?
     /// Calls of this layer in a functional graph, in order (node index = position).
     public internal(set) var inboundNodes: [Node] = []
+    /// Regularizers by weight name (`"kernel"`, `"bias"`, …), added to the training loss.
+    public var regularizers: [String: Regularizer] = [:]
     /// The output shape of the last build or call, for `summary()`.
     public internal(set) var outputShape: Shape?
 

@@ -155,17 +155,10 @@ extension Model {
             for b in 0..<batches {
                 let rows = Array(order[(b * batchSize)..<min(count, (b + 1) * batchSize)])
                 let bx = try trainX.map { try $0.gatherRows(rows) }, by = try trainY.map { try $0.gatherRows(rows) }
-                let step = try lossAndGradients(bx, targets: by, losses: configuration.losses)
-                guard step.loss.isFinite else {
+                let logs = try trainOnBatch(x: bx, y: by, configuration: configuration)
+                guard logs[0].1.isFinite else {
                     observer.stoppedOnNaN(epoch, b)
                     return history
-                }
-                let trainable = layers.flatMap { $0.trainable ? $0.weights.filter(\.trainable) : [] }
-                let pairs = trainable.compactMap { w in step.gradients[w].map { (w, $0) } }
-                try configuration.optimizer.apply(pairs.map(\.1), to: pairs.map(\.0))
-                var logs: [(String, Float)] = [("loss", step.loss)]
-                for (key, metric) in configuration.metrics {
-                    logs.append((key, try metric.value(target: by[0], prediction: step.outputs[0])))
                 }
                 means.add(logs, weight: rows.count)
                 observer.batchEnded(b, means.means)
@@ -180,6 +173,19 @@ extension Model {
         }
         try observer.trainingEnded()
         return history
+    }
+
+    /// One optimizer step on one batch; the loss and metrics of that batch before the step.
+    /// A NaN or infinite loss is returned without touching the weights.
+    public func trainOnBatch(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration) throws -> [(String, Float)] {
+        let step = try lossAndGradients(x, targets: y, losses: configuration.losses)
+        guard step.loss.isFinite else { return [("loss", step.loss)] }
+        let trainable = layers.flatMap { $0.trainable ? $0.weights.filter(\.trainable) : [] }
+        let pairs = trainable.compactMap { w in step.gradients[w].map { (w, $0) } }
+        try configuration.optimizer.apply(pairs.map(\.1), to: pairs.map(\.0))
+        var logs: [(String, Float)] = [("loss", step.loss)]
+        for (key, metric) in configuration.metrics { logs.append((key, try metric.value(target: y[0], prediction: step.outputs[0]))) }
+        return logs
     }
 
     /// The loss and metrics on `x`, `y` in inference mode, averaged over samples.
@@ -197,6 +203,7 @@ extension Model {
             var logs: [(String, Float)] = []
             var total: Float = 0
             for (i, loss) in configuration.losses.enumerated() { total += try loss.compute(target: by[i], prediction: outputs[i]).value }
+            total += regularizationLoss()
             logs.append(("loss", total))
             for (key, metric) in configuration.metrics { logs.append((key, try metric.value(target: by[0], prediction: outputs[0]))) }
             means.add(logs, weight: end - start)

@@ -15,6 +15,7 @@ extension KerasSession {
             let args = LayerArguments(bound: bound, className: className)
             let base = try self.baseKeywords(args)
             let layer = try keras(className) { try make(args, base.name) }
+            try KerasSession.applyRegularizers(args, to: layer)
             if let shape = base.inputShape { layer.declaredInputShape = shape }
             if let trainable = base.trainable { layer.trainable = trainable }
             return self.wrap(layer)
@@ -48,6 +49,36 @@ extension KerasSession {
             }
         }
         return (name, inputShape, trainable)
+    }
+
+    /// Which weight each `*_regularizer` argument regularizes.
+    static let regularizedWeights = ["kernel_regularizer": "kernel", "bias_regularizer": "bias",
+                                     "depthwise_regularizer": "depthwise_kernel", "pointwise_regularizer": "pointwise_kernel",
+                                     "embeddings_regularizer": "embeddings", "beta_regularizer": "beta", "gamma_regularizer": "gamma"]
+
+    /// Weight regularizers from the constructor's arguments; activity regularizers and weight
+    /// constraints are refused by name rather than silently ignored.
+    static func applyRegularizers(_ args: LayerArguments, to layer: Layer) throws {
+        for (parameter, weight) in regularizedWeights where !args.isNone(parameter) {
+            layer.regularizers[weight] = try regularizer(args[parameter], parameter: parameter)
+        }
+        for name in args.bound.names where (name == "activity_regularizer" || name.hasSuffix("_constraint")) && !args.isNone(name) {
+            throw KilnError("NotImplementedError", "not supported in Kiln: \(name) (layer \(args.className))")
+        }
+    }
+
+    /// A regularizer object, or the names 'l1', 'l2', 'l1_l2' (factor 0.01, as Keras).
+    static func regularizer(_ value: Value, parameter: String) throws -> Regularizer {
+        if let r = value.as(RegularizerValue.self) { return r.regularizer }
+        if case .string(let s) = value {
+            switch s {
+            case "l1": return Regularizer(l1: 0.01)
+            case "l2": return Regularizer(l2: 0.01)
+            case "l1_l2": return Regularizer(l1: 0.01, l2: 0.01)
+            default: break
+            }
+        }
+        throw KilnError.value("Could not interpret regularizer identifier: \(Repr.repr(value)) for `\(parameter)`")
     }
 
     /// Every layer constructor of `keras.layers`.

@@ -7,6 +7,16 @@ import KilnLang
 import KilnNN
 import KilnTensor
 
+/// A Keras regularizer object (`keras.regularizers.l2(0.001)`).
+public final class RegularizerValue: KObject {
+    public let regularizer: Regularizer
+
+    init(_ regularizer: Regularizer) { self.regularizer = regularizer }
+
+    public override var typeName: String { regularizer.l1 > 0 && regularizer.l2 > 0 ? "L1L2" : (regularizer.l1 > 0 ? "L1" : "L2") }
+    public override func repr() -> String { "<keras.regularizers.\(typeName) l1=\(Repr.float(Double(regularizer.l1))) l2=\(Repr.float(Double(regularizer.l2)))>" }
+}
+
 /// A Keras initializer object (`keras.initializers.HeNormal()`, `RandomNormal(stddev=0.01)`).
 public final class InitializerValue: KObject {
     public let initializer: Initializer
@@ -26,7 +36,8 @@ extension KerasSession {
     func register(in registry: ModuleRegistry) {
         registry.register("keras") { interpreter in
             let m = KModule("keras", doc: "Kiln's implementation of the Keras API.")
-            for sub in ["layers", "models", "initializers", "activations", "backend", "utils", "callbacks", "optimizers", "datasets"] {
+            for sub in ["layers", "models", "initializers", "activations", "backend", "utils", "callbacks", "optimizers", "datasets",
+                        "regularizers"] {
                 m.set(sub, .object(try interpreter.importModule(["keras", sub])))
             }
             m.add(self.modelConstructors())
@@ -72,6 +83,21 @@ extension KerasSession {
             return KModule("keras.utils.np_utils", members: (try interpreter.importModule(["keras", "utils"])).members)
         }
         registerDatasets(in: registry)
+        registry.register("keras.regularizers") { _ in
+            let m = KModule("keras.regularizers", doc: "Weight penalties added to the loss.")
+            func make(_ name: String, _ signature: String, _ doc: String, _ build: @escaping (BoundArguments) throws -> Regularizer) -> KBuiltin {
+                KBuiltin(name, signature, doc: doc) { a in .object(RegularizerValue(try build(a))) }
+            }
+            m.add([
+                make("l1", "l1=0.01", "l1 · Σ|w|.") { Regularizer(l1: Float(try $0.double(0))) },
+                make("L1", "l1=0.01", "l1 · Σ|w|.") { Regularizer(l1: Float(try $0.double(0))) },
+                make("l2", "l2=0.01", "l2 · Σw².") { Regularizer(l2: Float(try $0.double(0))) },
+                make("L2", "l2=0.01", "l2 · Σw².") { Regularizer(l2: Float(try $0.double(0))) },
+                make("l1_l2", "l1=0.01, l2=0.01", "l1 · Σ|w| + l2 · Σw².") { Regularizer(l1: Float(try $0.double(0)), l2: Float(try $0.double(1))) },
+                make("L1L2", "l1=0.0, l2=0.0", "l1 · Σ|w| + l2 · Σw².") { Regularizer(l1: Float(try $0.double(0)), l2: Float(try $0.double(1))) },
+            ])
+            return m
+        }
         registry.register("keras.callbacks") { _ in
             let m = KModule("keras.callbacks", doc: "Training callbacks.")
             m.add(KerasSession.callbackClasses())
@@ -122,7 +148,7 @@ extension KerasSession {
                     doc: "TensorFlow names Kiln answers: tf.keras.")
         }
         for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils", ".utils.np_utils", ".callbacks",
-                    ".datasets", ".datasets.mnist", ".optimizers", ".optimizers.schedules"] {
+                    ".datasets", ".datasets.mnist", ".optimizers", ".optimizers.schedules", ".regularizers"] {
             registry.alias("tensorflow.keras" + sub, to: "keras" + sub)
         }
     }

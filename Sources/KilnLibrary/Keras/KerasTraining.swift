@@ -141,6 +141,22 @@ extension KerasSession {
                 return .object(try HistoryValue(logs: logs, epochs: Array(first..<(first + logs.count)), params: params,
                                                 output: a.interpreter.output))
             },
+            KBuiltin("train_on_batch", "x, y=None, sample_weight=None, class_weight=None, return_dict=False",
+                     doc: "One gradient step on one batch; returns the loss (and metrics) before the step.") { a in
+                let me = a.receiver(ModelValue.self)
+                guard let configuration = me.model.trainingConfiguration else {
+                    throw KilnError("RuntimeError", "You must call `compile()` before using the model.")
+                }
+                let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
+                let y = try self.arrays(a[1], me.model, a.interpreter, what: "y", outputs: true)
+                let logs = try keras(me.model.name) { try me.model.trainOnBatch(x: x, y: y, configuration: configuration) }
+                if a.bool(4) {
+                    let d = KDict()
+                    for (k, v) in logs { try d.set(.string(k), .float(Double(v))) }
+                    return .object(d)
+                }
+                return logs.count == 1 ? .float(Double(logs[0].1)) : .object(KList(logs.map { .float(Double($0.1)) }))
+            },
             KBuiltin("predict_classes", "x, batch_size=32, verbose=0",
                      doc: "Keras 2's class predictions (removed in Keras 2.6): np.argmax(model.predict(x), axis=-1), or (p > 0.5) for one sigmoid unit.") { a in
                 let me = a.receiver(ModelValue.self)

@@ -29,6 +29,7 @@ let package = Package(
         .target(
             name: "KilnLibrary",
             dependencies: ["KilnLang", "KilnTensor", "KilnNN", "CZlib"],
+            exclude: ["Datasets/README.md"],
             plugins: ["EmbedStdlibPlugin"]
         ),
         .executableTarget(name: "EmbedStdlibTool", path: "Sources/EmbedStdlibTool"),

@@ -22,13 +22,19 @@ struct EmbedStdlibPlugin: BuildToolPlugin {
             .map(\.url)
             .filter { $0.pathExtension == "kiln" }
             .sorted { $0.path < $1.path }
+        // Data files in the target (Sources/KilnLibrary/Datasets/*.csv) ship inside the binary too.
+        let dataFiles = module.sourceFiles
+            .map(\.url)
+            .filter { $0.pathExtension == "csv" }
+            .sorted { $0.path < $1.path }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedStdlib.swift")
         return [
             .buildCommand(
-                displayName: "Embedding \(inputs.count) stdlib module(s) into \(target.name)",
+                displayName: "Embedding \(inputs.count) stdlib module(s) and \(dataFiles.count) data file(s) into \(target.name)",
                 executable: try context.tool(named: "EmbedStdlibTool").url,
-                arguments: [stdlib.path(percentEncoded: false), output.path(percentEncoded: false)],
-                inputFiles: inputs,
+                arguments: [stdlib.path(percentEncoded: false), output.path(percentEncoded: false)]
+                    + dataFiles.map { $0.path(percentEncoded: false) },
+                inputFiles: inputs + dataFiles,
                 outputFiles: [output]
             ),
         ]

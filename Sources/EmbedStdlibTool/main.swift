@@ -1,9 +1,11 @@
-/// Generates the Swift table of the stdlib modules written in Kiln.
+/// Generates the Swift table of the stdlib modules written in Kiln, and of the data files
+/// shipped with the binary.
 ///
-///     EmbedStdlibTool STDLIB_DIR OUTPUT.swift
+///     EmbedStdlibTool STDLIB_DIR OUTPUT.swift [DATA_FILE…]
 ///
 /// Reads every `*.kiln` file below STDLIB_DIR and writes OUTPUT.swift defining
-/// `let embeddedStdlibSources: [String: String]`, from module name to exact source text.
+/// `let embeddedStdlibSources: [String: String]`, from module name to exact source text, and
+/// `let embeddedDataFiles: [String: String]`, from each DATA_FILE's name to its text.
 /// `stdlib/statistics.kiln` is module `statistics`; `stdlib/a/b.kiln` is module `a.b`.
 /// Run by the EmbedStdlib build-tool plugin; not part of the shipped binary.
 import Foundation
@@ -46,7 +48,7 @@ func moduleName(forRelativePath path: String) -> String? {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3 else { fail("usage: EmbedStdlibTool STDLIB_DIR OUTPUT.swift") }
+guard arguments.count >= 3 else { fail("usage: EmbedStdlibTool STDLIB_DIR OUTPUT.swift [DATA_FILE…]") }
 let root = URL(fileURLWithPath: arguments[1], isDirectory: true).standardizedFileURL
 let output = URL(fileURLWithPath: arguments[2])
 
@@ -76,6 +78,25 @@ for module in modules {
     generated += "    \(swiftStringLiteral(module.name)): \(swiftStringLiteral(module.source)),\n"
 }
 if modules.isEmpty { generated += "    :\n" }
+generated += "]\n"
+
+var dataFiles: [(name: String, text: String)] = []
+for path in arguments.dropFirst(3) {
+    guard let data = FileManager.default.contents(atPath: path) else { fail("\(path): cannot read") }
+    guard let text = String(data: data, encoding: .utf8) else { fail("\(path): not valid UTF-8") }
+    dataFiles.append((URL(fileURLWithPath: path).lastPathComponent, text))
+}
+dataFiles.sort { $0.name < $1.name }
+generated += """
+
+/// Data files shipped inside the binary (the scikit-learn toy data sets): file name → text.
+let embeddedDataFiles: [String: String] = [
+
+"""
+for file in dataFiles {
+    generated += "    \(swiftStringLiteral(file.name)): \(swiftStringLiteral(file.text)),\n"
+}
+if dataFiles.isEmpty { generated += "    :\n" }
 generated += "]\n"
 
 do {

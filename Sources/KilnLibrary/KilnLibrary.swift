@@ -14,6 +14,7 @@ public enum KilnLibrary {
         registry.register("time") { _ in TimeModule.make() }
         let numpyRandom = NumpyRandom()
         registry.register("numpy") { _ in NumpyModule.make(numpyRandom) }
+        SklearnModules.register(in: registry, numpyRandom: numpyRandom)
         KerasSession(seeding: [rng.seed, { numpyRandom.seed(UInt32(truncatingIfNeeded: $0)) }]).register(in: registry)
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)

@@ -70,6 +70,13 @@ public final class NumpyRandom {
         }
     }
 
+    /// numpy's `permutation(n)`: 0..<n shuffled by `swaps`.
+    func permutation(_ n: Int) -> [Int] {
+        var order = Array(0..<max(n, 0))
+        for (i, j) in swaps(order.count) { order.swapAt(i, j) }
+        return order
+    }
+
     /// A Fisher-Yates shuffle of n positions from the end, as numpy's `shuffle`: the swaps to
     /// make, (i, j) with j drawn from [0, i].
     func swaps(_ n: Int) -> [(Int, Int)] {

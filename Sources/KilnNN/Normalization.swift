@@ -94,15 +94,21 @@ public final class BatchNormalization: Layer {
         guard let movingMean = movingMean, let movingVariance = movingVariance else { throw LayerError("Layer \"\(name)\" is not built") }
         guard training else {
             return try batchNormInference(x, mean: movingMean.value, variance: movingVariance.value,
-                                                 gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+                                          gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
         }
-        let axes = Array(0..<(x.rank - 1))
-        let (mean, variance) = try moments(x, axes: axes)
+        return try trainingStep(x).output
+    }
+
+    /// The training-mode output with the batch statistics it used, and (with renorm) the
+    /// corrections r and d; the moving statistics are updated.
+    private func trainingStep(_ x: Tensor) throws -> (output: Tensor, mean: Tensor, variance: Tensor, r: Tensor?, d: Tensor?) {
+        guard let movingMean = movingMean, let movingVariance = movingVariance else { throw LayerError("Layer \"\(name)\" is not built") }
+        let (mean, variance) = try moments(x, axes: Array(0..<(x.rank - 1)))
         guard let renorm = renorm, let movingStddev = movingStddev, let renormMean = renormMean, let renormStddev = renormStddev else {
             let y = try batchNormInference(x, mean: mean, variance: variance, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
             movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
             movingVariance.value = try BatchNormalization.movingAverage(movingVariance.value, variance, momentum)
-            return y
+            return (y, mean, variance, nil, nil)
         }
         let stddev = variance.map { ($0 + epsilon).squareRoot() }
         let floor = epsilon.squareRoot()
@@ -119,25 +125,25 @@ public final class BatchNormalization: Layer {
         movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
         movingStddev.value = try BatchNormalization.movingAverage(movingStddev.value, stddev, momentum)
         movingVariance.value = movingStddev.value.map { max($0 * $0 - epsilon, 0) }
-        return y
+        return (y, mean, variance, r, d)
     }
 
     /// Training with batch statistics (moving averages updated as in `forward`); ∂x, ∂gamma,
-    /// ∂beta from the batch-norm gradient kernel. Batch renormalization trains in a later step.
+    /// ∂beta from the batch-norm gradient kernel. With renorm, r and d are constants of the
+    /// step (as tf_keras' stop_gradient makes them): x's gradient is batch norm's with scale
+    /// r·gamma, and ∂gamma = r·Σ g·x̂ + d·Σ g.
     public override func record(_ inputs: [Tensor]) throws -> Recorded {
         let x = try onlyInput(inputs)
-        guard renorm == nil else {
-            throw LayerError("not supported in Kiln yet: training through BatchNormalization(renorm=True) layer \"\(name)\"", type: "NotImplementedError")
-        }
-        guard let movingMean = movingMean, let movingVariance = movingVariance else { throw LayerError("Layer \"\(name)\" is not built") }
-        let (y, mean, variance) = try batchNormTraining(x, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
-        movingMean.value = try BatchNormalization.movingAverage(movingMean.value, mean, momentum)
-        movingVariance.value = try BatchNormalization.movingAverage(movingVariance.value, variance, momentum)
+        let step = try trainingStep(x)
         let gammaValue = gamma?.value
-        return Recorded(output: y) { [scale, center, epsilon] g in
-            let grads = try batchNormTrainingBackward(x, upstream: g, mean: mean, variance: variance, gamma: gammaValue, epsilon: epsilon)
+        let effectiveScale = try step.r.map { r in try gammaValue.map { try r.multiplying($0) } ?? r } ?? gammaValue
+        return Recorded(output: step.output) { [scale, center, epsilon] g in
+            let grads = try batchNormTrainingBackward(x, upstream: g, mean: step.mean, variance: step.variance,
+                                                      gamma: effectiveScale, epsilon: epsilon)
+            var gammaGradient = grads.gamma
+            if let r = step.r, let d = step.d { gammaGradient = try r.multiplying(grads.gamma).adding(d.multiplying(grads.beta)) }
             var weights: [Tensor?] = []
-            if scale { weights.append(grads.gamma) }
+            if scale { weights.append(gammaGradient) }
             if center { weights.append(grads.beta) }
             return LayerGradients(inputs: [grads.input], weights: weights + [nil, nil])
         }

@@ -124,6 +124,18 @@ final class GradientCheckTests: XCTestCase {
         try check(model, [random([5, 4, 3], seed: 5)])
     }
 
+    /// renorm_momentum 1 keeps the renorm statistics (so r and d) fixed between the
+    /// finite-difference evaluations; r = σ_B and d = mean then, clipped by rmax and dmax.
+    func testBatchRenormalizationInTraining() throws {
+        let model = try sequential([4, 3], [
+            BatchNormalization(gammaInitializer: .randomUniform(minval: 0.5, maxval: 1.5),
+                               renorm: .init(rmin: nil, rmax: 3, dmax: 5, momentum: 1.0), name: nil, backend: backend),
+            Reshape(targetShape: [12], name: nil, backend: backend),
+            try Dense(units: 2, activation: .tanh, name: nil, backend: backend),
+        ])
+        try check(model, [random([5, 4, 3], seed: 11)])
+    }
+
     func testLayerNormalization() throws {
         let model = try sequential([4, 3], [
             LayerNormalization(name: nil, backend: backend),

@@ -87,6 +87,9 @@ public struct TrainingObserver {
     public var epochEnded: (_ epoch: Int, _ logs: inout [(String, Float)]) throws -> Bool = { _, _ in false }
     public var trainingEnded: () throws -> Void = {}
     public var stoppedOnNaN: (_ epoch: Int, _ batch: Int) -> Void = { _, _ in }
+    /// Asked after every batch: true stops training there, keeping the weights reached (Ctrl-C).
+    public var shouldStop: () -> Bool = { false }
+    public var interrupted: (_ epoch: Int, _ batch: Int) -> Void = { _, _ in }
     public init() {}
 }
 
@@ -162,6 +165,10 @@ extension Model {
                 }
                 means.add(logs, weight: rows.count)
                 observer.batchEnded(b, means.means)
+                if observer.shouldStop() {
+                    observer.interrupted(epoch, b)
+                    return history
+                }
             }
             var logs = means.means
             if let (vx, vy) = validation {

@@ -1,5 +1,6 @@
 /// `kiln run FILE`: read a notebook file and run it headless.
 import Foundation
+import KilnLang
 
 /// Reads the notebook at `path`, runs its code cells with an executor from `makeExecutor`
 /// and returns the process exit status: 0 if every cell completed, 1 if the file cannot be
@@ -60,4 +61,13 @@ func readTextFile(atPath path: String) -> Result<String, FileReadError> {
         return .failure(FileReadError(message: "not UTF-8 text"))
     }
     return .success(text)
+}
+
+/// Ctrl-C stops the running cell (KeyboardInterrupt) or training (at the next batch) instead of
+/// killing the process; a second Ctrl-C before the first is noticed exits at once.
+public func installInterruptHandler() {
+    signal(SIGINT) { _ in
+        if Interpreter.interruptRequested { _exit(130) }
+        Interpreter.interruptRequested = true
+    }
 }

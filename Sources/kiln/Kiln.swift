@@ -29,6 +29,7 @@ struct Run: ParsableCommand {
     var maxSteps: Int?
 
     func run() throws {
+        installInterruptHandler()
         let budget = maxSteps
         let status = runNotebookFile(atPath: file) { InterpreterExecutor(output: $0, stepBudget: budget) }
         if status != 0 { throw ExitCode(status) }

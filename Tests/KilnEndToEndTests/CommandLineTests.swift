@@ -76,4 +76,38 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("RecursionError: maximum recursion depth exceeded"), result.stderr)
     }
+
+    func testCtrlCStopsTrainingAndKeepsGoing() throws {
+        let notebook = """
+            # %%
+            import numpy as np
+            from tensorflow import keras
+            from tensorflow.keras import layers
+            m = keras.Sequential([layers.Dense(4, input_shape=(2,)), layers.Dense(1)])
+            m.compile(optimizer='sgd', loss='mse')
+            h = m.fit(np.random.rand(64, 2), np.random.rand(64, 1), epochs=100000000, batch_size=8, verbose=0)
+            # %%
+            print("after fit", len(h.history['loss']) > 0)
+
+            """
+        let url = try write(notebook, to: "interrupt.kiln")
+        let out = url.deletingLastPathComponent().appendingPathComponent("out.txt")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: out)
+        let process = Process()
+        process.executableURL = try kilnExecutable()
+        process.arguments = ["run", url.path]
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 3)
+        process.interrupt()
+        process.waitUntilExit()
+        try handle.close()
+        let text = String(decoding: try Data(contentsOf: out), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("Training interrupted (Ctrl-C)"), text)
+        XCTAssertTrue(text.contains("after fit True"), text)
+    }
 }

@@ -252,6 +252,11 @@ final class ProgressDisplay {
             }
             return false
         }
+        o.shouldStop = { Interpreter.interruptRequested }
+        o.interrupted = { [self] epoch, batch in
+            Interpreter.interruptRequested = false
+            output("\nTraining interrupted (Ctrl-C) in epoch \(epoch + 1), batch \(batch + 1); the weights reached are kept.\n")
+        }
         o.stoppedOnNaN = { [self] epoch, batch in
             output("Epoch \(epoch + 1), batch \(batch): invalid loss (NaN or infinite), terminating training\n")
         }

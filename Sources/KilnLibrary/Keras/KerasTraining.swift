@@ -104,6 +104,11 @@ extension KerasSession {
                 guard let configuration = me.model.trainingConfiguration else {
                     throw KilnError("RuntimeError", "You must call `compile()` before using the model.")
                 }
+                // Refused by name rather than silently ignored.
+                for (index, name) in [(9, "class_weight"), (10, "sample_weight"), (12, "steps_per_epoch"), (13, "validation_steps")] where !a.isNone(index) {
+                    throw KilnError("NotImplementedError", "not supported in Kiln yet: fit(\(name)=...)")
+                }
+                if try a.int(15) != 1 { throw KilnError("NotImplementedError", "not supported in Kiln yet: fit(validation_freq=...) other than 1") }
                 let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
                 let y = try self.arrays(a[1], me.model, a.interpreter, what: "y", outputs: true)
                 var validation: ([Tensor], [Tensor])?

@@ -134,6 +134,11 @@ public final class Sequential: Model {
         }
     }
 
+    /// `model.add(keras.Input(shape))`: the input shape (batch included) the layers build for.
+    public func declareInput(_ shape: Shape) throws {
+        if stack.isEmpty { inputShape = shape } else { try rebuild(from: shape) }
+    }
+
     /// `model.pop()`: removes the last layer.
     public func pop() throws -> Layer {
         guard let last = stack.popLast() else { throw LayerError("There are no layers in the model.", type: "TypeError") }

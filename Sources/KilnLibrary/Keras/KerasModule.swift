@@ -175,6 +175,10 @@ extension KerasSession {
                 let model = Sequential(name: try a.optionalString(1), backend: b)
                 if !a.isNone(0) {
                     for item in try a.list(0) {
+                        if let input = item.as(SymbolicValue.self), input.tensor.layer is InputLayer {
+                            try keras(model.name) { try model.declareInput(input.tensor.shape) }
+                            continue
+                        }
                         guard let l = item.as(LayerValue.self) else {
                             throw KilnError.type("The added layer must be an instance of class Layer. Received: \(Repr.repr(item))")
                         }

@@ -101,9 +101,7 @@ extension KerasSession {
             KBuiltin("fit", "x=None, y=None, batch_size=None, epochs=1, verbose='auto', callbacks=None, validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1",
                      doc: "Train the model for a number of epochs on arrays x and y; returns a History.") { a in
                 let me = a.receiver(ModelValue.self)
-                guard let configuration = me.model.trainingConfiguration else {
-                    throw KilnError("RuntimeError", "You must call `compile()` before using the model.")
-                }
+                let configuration = try KerasSession.compiled(me.model)
                 // Refused by name rather than silently ignored.
                 for (index, name) in [(9, "class_weight"), (10, "sample_weight"), (12, "steps_per_epoch"), (13, "validation_steps")] where !a.isNone(index) {
                     throw KilnError("NotImplementedError", "not supported in Kiln yet: fit(\(name)=...)")
@@ -149,18 +147,11 @@ extension KerasSession {
             KBuiltin("train_on_batch", "x, y=None, sample_weight=None, class_weight=None, return_dict=False",
                      doc: "One gradient step on one batch; returns the loss (and metrics) before the step.") { a in
                 let me = a.receiver(ModelValue.self)
-                guard let configuration = me.model.trainingConfiguration else {
-                    throw KilnError("RuntimeError", "You must call `compile()` before using the model.")
-                }
+                let configuration = try KerasSession.compiled(me.model)
                 let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
                 let y = try self.arrays(a[1], me.model, a.interpreter, what: "y", outputs: true)
                 let logs = try keras(me.model.name) { try me.model.trainOnBatch(x: x, y: y, configuration: configuration) }
-                if a.bool(4) {
-                    let d = KDict()
-                    for (k, v) in logs { try d.set(.string(k), .float(Double(v))) }
-                    return .object(d)
-                }
-                return logs.count == 1 ? .float(Double(logs[0].1)) : .object(KList(logs.map { .float(Double($0.1)) }))
+                return try KerasSession.logsValue(logs, asDict: a.bool(4))
             },
             KBuiltin("predict_classes", "x, batch_size=32, verbose=0",
                      doc: "Keras 2's class predictions (removed in Keras 2.6): np.argmax(model.predict(x), axis=-1), or (p > 0.5) for one sigmoid unit.") { a in
@@ -180,22 +171,33 @@ extension KerasSession {
             KBuiltin("evaluate", "x=None, y=None, batch_size=None, verbose='auto', sample_weight=None, steps=None, callbacks=None, return_dict=False",
                      doc: "The loss (and metrics) of the model on x and y, in inference mode.") { a in
                 let me = a.receiver(ModelValue.self)
-                guard let configuration = me.model.trainingConfiguration else {
-                    throw KilnError("RuntimeError", "You must call `compile()` before using the model.")
-                }
+                let configuration = try KerasSession.compiled(me.model)
                 let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
                 let y = try self.arrays(a[1], me.model, a.interpreter, what: "y", outputs: true)
                 let logs = try keras(me.model.name) {
                     try me.model.evaluate(x: x, y: y, configuration: configuration, batchSize: try a.optionalInt(2) ?? 32)
                 }
-                if a.bool(7) {
-                    let d = KDict()
-                    for (k, v) in logs { try d.set(.string(k), .float(Double(v))) }
-                    return .object(d)
-                }
-                return logs.count == 1 ? .float(Double(logs[0].1)) : .object(KList(logs.map { .float(Double($0.1)) }))
+                return try KerasSession.logsValue(logs, asDict: a.bool(7))
             },
         ]
+    }
+
+    /// The model's compile() settings, or Keras' error when it was not compiled.
+    static func compiled(_ model: Model) throws -> TrainingConfiguration {
+        guard let configuration = model.trainingConfiguration else {
+            throw KilnError("RuntimeError", "You must call `compile()` before using the model.")
+        }
+        return configuration
+    }
+
+    /// evaluate's and train_on_batch's result: the loss alone, a list [loss, metrics…], or a dict.
+    static func logsValue(_ logs: [(String, Float)], asDict: Bool) throws -> Value {
+        if asDict {
+            let d = KDict()
+            for (k, v) in logs { try d.set(.string(k), .float(Double(v))) }
+            return .object(d)
+        }
+        return logs.count == 1 ? .float(Double(logs[0].1)) : .object(KList(logs.map { .float(Double($0.1)) }))
     }
 
     /// The input (or target) arrays of a call: one array, or a list of arrays for a model with

@@ -38,6 +38,10 @@ public final class ModelValue: LayerValue {
             guard let sequential = me.layer as? Sequential else {
                 throw KilnError.attribute("'Functional' object has no attribute 'add'")
             }
+            if let input = a[0].as(SymbolicValue.self), input.tensor.layer is InputLayer {
+                try keras(me.layer.name) { try sequential.declareInput(input.tensor.shape) }
+                return .none
+            }
             guard let added = a[0].as(LayerValue.self) else {
                 throw KilnError.type("The added layer must be an instance of class Layer. Received: layer=\(Repr.repr(a[0])) of type \(a[0].typeName).")
             }

@@ -134,6 +134,48 @@ public class Optimizer {
     static func python(_ v: Float?) -> String { v.map { "\(Double($0))" } ?? "None" }
 }
 
+/// Pointers handed to parallel chunks (each chunk writes its own elements only).
+private struct UncheckedPointers: @unchecked Sendable {
+    let weight: UnsafeMutablePointer<Float>
+    let slots: [UnsafeMutablePointer<Float>]
+}
+
+extension Optimizer {
+    /// Runs `body(weight, slots, range)` over every element, writing the weight and the named slots
+    /// in place (each made unique first, so nothing else sharing their storage sees the writes).
+    static func inPlace(_ weight: Weight, slots names: [String], slot: (String) -> Tensor, store: (String, Tensor) -> Void,
+                        _ body: @escaping (UnsafeMutablePointer<Float>, [UnsafeMutablePointer<Float>], Range<Int>) -> Void) {
+        // Slots first: a missing slot is made in the weight's shape.
+        var tensors = names.map { name -> Tensor in
+            let t = slot(name)
+            store(name, Tensor(scalar: 0))
+            return t
+        }
+        var w = weight.value
+        weight.value = Tensor(scalar: 0)
+        // Slots are made in the weight's shape, so they always match; never write past one.
+        guard tensors.allSatisfy({ $0.count == w.count }) else {
+            weight.value = w
+            for (name, t) in zip(names, tensors) { store(name, t) }
+            return
+        }
+        let n = w.count
+        w.withUnsafeMutableBufferPointer { wp in
+            guard let wBase = wp.baseAddress else { return }
+            var pointers: [UnsafeMutablePointer<Float>] = []
+            for k in tensors.indices {
+                tensors[k].withUnsafeMutableBufferPointer { if let base = $0.baseAddress { pointers.append(base) } }
+            }
+            guard pointers.count == names.count else { return }
+            let shared = UncheckedPointers(weight: wBase, slots: pointers)
+            // Elementwise, so the fixed partition across cores changes no result.
+            Parallel.forEachChunk(count: n, minimumChunk: 1 << 15) { range in body(shared.weight, shared.slots, range) }
+        }
+        weight.value = w
+        for (name, t) in zip(names, tensors) { store(name, t) }
+    }
+}
+
 /// Elementwise loops over same-shaped tensors, written into `out` (a fresh copy of `a`).
 @inline(__always)
 func zipped(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
@@ -210,6 +252,20 @@ public final class RMSprop: Optimizer {
     override func update(gradient g: Tensor, weight: Weight, learningRate lr: Float,
                          slot: (String) -> Tensor, store: (String, Tensor) -> Void) {
         let rho = self.rho, c = oneMinusRho, eps = epsilon
+        if !centered && momentum == 0 {
+            // The common case in one pass, in place: the same operations in the same order.
+            let gp = g.storage.pointer
+            Optimizer.inPlace(weight, slots: ["velocity"], slot: slot, store: store) { w, s, range in
+                let velocity = s[0]
+                for i in range {
+                    let gi = gp[i]
+                    let v = rho * velocity[i] + c * (gi * gi)
+                    velocity[i] = v
+                    w[i] = w[i] - (lr * gi) / (v + eps).squareRoot()
+                }
+            }
+            return
+        }
         let v = zipped(slot("velocity"), g) { v, g in rho * v + c * (g * g) }
         store("velocity", v)
         let denominator: Tensor
@@ -272,6 +328,22 @@ public class Adam: Optimizer {
         let beta2Power = powf(beta2, step)
         let alpha = lr * (1 - beta2Power).squareRoot() / (1 - beta1Power)
         let c1 = oneMinusBeta1, c2 = oneMinusBeta2, eps = epsilon
+        if !amsgrad {
+            // One pass, in place: the same operations in the same order.
+            let gp = g.storage.pointer
+            Optimizer.inPlace(weight, slots: ["momentum", "velocity"], slot: slot, store: store) { w, s, range in
+                let momentum = s[0], velocity = s[1]
+                for i in range {
+                    let gi = gp[i]
+                    let m = momentum[i] + (gi - momentum[i]) * c1
+                    let v = velocity[i] + (gi * gi - velocity[i]) * c2
+                    momentum[i] = m
+                    velocity[i] = v
+                    w[i] = w[i] - (m * alpha) / (v.squareRoot() + eps)
+                }
+            }
+            return
+        }
         let m = zipped(slot("momentum"), g) { m, g in m + (g - m) * c1 }
         store("momentum", m)
         var v = zipped(slot("velocity"), g) { v, g in v + (g * g - v) * c2 }

@@ -1,5 +1,5 @@
 /// `keras.callbacks`: EarlyStopping (with restore_best_weights), ReduceLROnPlateau,
-/// TerminateOnNaN and LambdaCallback, with Keras 3's rules for improvement, patience and
+/// ModelCheckpoint, TerminateOnNaN and LambdaCallback, with Keras 3's rules for improvement, patience and
 /// cooldown, and its messages.
 
 import KilnLang
@@ -13,6 +13,7 @@ public final class CallbackValue: KObject {
         case reduceLROnPlateau(monitor: String, factor: Float, patience: Int, verbose: Int, maximize: Bool, minDelta: Float, cooldown: Int, minLR: Float)
         case terminateOnNaN
         case lambda(onEpochBegin: Value, onEpochEnd: Value, onTrainBegin: Value, onTrainEnd: Value)
+        case checkpoint(path: String, monitor: String, verbose: Int, bestOnly: Bool, maximize: Bool)
     }
 
     let kind: Kind
@@ -99,6 +100,20 @@ public final class CallbackValue: KObject {
             }
         case .terminateOnNaN:
             break  // Kiln always stops on a NaN or infinite loss.
+        case let .checkpoint(path, monitor, verbose, bestOnly, maximize):
+            var best: Float = maximize ? -.infinity : .infinity
+            observer.epochEnded = { epoch, logs in
+                let stop = try previousEnd(epoch, &logs)
+                let current = logs.first(where: { $0.0 == monitor })?.1
+                if bestOnly {
+                    guard let value = current, maximize ? value > best : value < best else { return stop }
+                    best = value
+                }
+                let file = try CallbackValue.format(path, epoch: epoch + 1, logs: logs)
+                try KerasSession.saveWeights(model, to: file)
+                if verbose > 0 { output("\nEpoch \(epoch + 1): saving model to \(file)\n") }
+                return stop
+            }
         case let .lambda(onEpochBegin, onEpochEnd, onTrainBegin, onTrainEnd):
             let previousBegin = observer.epochBegan
             if case .none = onTrainBegin {} else { _ = try? interpreter.call(onTrainBegin, Arguments([.none])) }
@@ -124,6 +139,29 @@ public final class CallbackValue: KObject {
     }
 }
 
+extension CallbackValue {
+    /// `filepath` with Keras' fields filled in: `{epoch}` / `{epoch:02d}` and any log key
+    /// (`{val_loss:.2f}`), formatted as Python's str.format does.
+    static func format(_ path: String, epoch: Int, logs: [(String, Float)]) throws -> String {
+        var out = "", i = path.startIndex
+        while i < path.endIndex {
+            guard path[i] == "{", let close = path[i...].firstIndex(of: "}") else {
+                out.append(path[i])
+                i = path.index(after: i)
+                continue
+            }
+            let field = path[path.index(after: i)..<close]
+            let parts = field.split(separator: ":", maxSplits: 1).map(String.init)
+            let name = parts.first ?? ""
+            let value: Value = name == "epoch" ? .int(epoch) : (logs.first { $0.0 == name }.map { .float(Double($0.1)) } ?? .none)
+            if case .none = value { throw KilnError.key("'\(name)' (ModelCheckpoint filepath field not in the logs)") }
+            out += try Format.apply(value, spec: parts.count > 1 ? parts[1] : "")
+            i = path.index(after: close)
+        }
+        return out
+    }
+}
+
 extension KerasSession {
     /// The `keras.callbacks` classes.
     static func callbackClasses() -> [KBuiltin] {
@@ -145,6 +183,7 @@ extension KerasSession {
                                                                 minDelta: Float(try a.double(5)), cooldown: try a.int(6), minLR: Float(try a.double(7))),
                                              className: "ReduceLROnPlateau"))
             },
+            CallbackValue.modelCheckpoint(),
             KBuiltin("TerminateOnNaN", "", doc: "Stop training when a loss is NaN or infinite (Kiln always does).") { _ in
                 .object(CallbackValue(.terminateOnNaN, className: "TerminateOnNaN"))
             },

@@ -17,7 +17,7 @@ public final class KerasSession {
 
     /// Every method of a model value: a layer's, a model's, and training (made once per session).
     lazy var modelMethodTable: [String: KBuiltin] = LayerValue.methods.merging(ModelValue.modelMethods) { $1 }
-        .merging(trainingMethods().map { ($0.name, $0) }) { $1 }
+        .merging((trainingMethods() + savingMethods()).map { ($0.name, $0) }) { $1 }
 
     /// `keras.utils.set_random_seed(n)`: weight initialisation, dropout masks, `random` and
     /// `np.random` all start again from `n`.

@@ -133,8 +133,10 @@ public func maxPool2dBackward(
     guard upstream.count > 0, c > 0 else { return result }
     let source = x.pointer, dy = upstream.pointer, shared = UncheckedSendable(result.pointer)
     Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { images in
-        let best = UnsafeMutablePointer<Float>.allocate(capacity: c), where_ = UnsafeMutablePointer<Int>.allocate(capacity: c)
-        defer { best.deallocate(); where_.deallocate() }
+        // Two passes over each window, both vectorised over channels: the maximum per channel,
+        // then the gradient added at the first position that holds it (`pending` is 1 until then).
+        let best = UnsafeMutablePointer<Float>.allocate(capacity: c), pending = UnsafeMutablePointer<Float>.allocate(capacity: c)
+        defer { best.deallocate(); pending.deallocate() }
         for n in images {
             let image = source + n * g.height * g.width * c, dImage = shared.value + n * g.height * g.width * c
             for oh in 0..<g.outHeight {
@@ -144,24 +146,57 @@ public func maxPool2dBackward(
                     let w0 = ow * g.strideWidth - g.left.before
                     let ws = Swift.max(w0, 0)..<Swift.min(w0 + g.kernelWidth, g.width)
                     guard let firstH = hs.first, let firstW = ws.first else { continue }
-                    let first = (firstH * g.width + firstW) * c
-                    for j in 0..<c { best[j] = image[first + j]; where_[j] = first + j }
+                    best.update(from: image + (firstH * g.width + firstW) * c, count: c)
                     for ih in hs {
                         for iw in ws {
-                            let base = (ih * g.width + iw) * c
-                            for j in 0..<c where image[base + j] > best[j] {
-                                best[j] = image[base + j]
-                                where_[j] = base + j
-                            }
+                            let xp = image + (ih * g.width + iw) * c
+                            for j in 0..<c { best[j] = xp[j] > best[j] ? xp[j] : best[j] }
                         }
                     }
                     let gp = dy + ((n * g.outHeight + oh) * g.outWidth + ow) * c
-                    for j in 0..<c { dImage[where_[j]] += gp[j] }
+                    pending.update(repeating: 1, count: c)
+                    for ih in hs {
+                        for iw in ws {
+                            let offset = (ih * g.width + iw) * c
+                            routeToMaximum(image + offset, best, gp, dImage + offset, pending, c)
+                        }
+                    }
                 }
             }
         }
     }
     return result
+}
+
+/// One window position's share of a max-pooling gradient, eight channels at a time: where
+/// `x[j]` equals the window maximum `best[j]` and no earlier position took it (`pending[j]` is
+/// 1), `d[j] += g[j]` and `pending[j]` becomes 0.
+@inline(__always)
+private func routeToMaximum(
+    _ x: UnsafePointer<Float>, _ best: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+    _ d: UnsafeMutablePointer<Float>, _ pending: UnsafeMutablePointer<Float>, _ n: Int
+) {
+    typealias Lanes = SIMD8<Float>
+    let xs = UnsafeRawPointer(x), bs = UnsafeRawPointer(best), gs = UnsafeRawPointer(g)
+    let ds = UnsafeMutableRawPointer(d), ps = UnsafeMutableRawPointer(pending)
+    let zero = Lanes(repeating: 0)
+    var j = 0
+    while j + 8 <= n {
+        let offset = j * MemoryLayout<Float>.stride
+        let p = ps.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+        let hit = zero.replacing(with: p, where: xs.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+                                      .== bs.loadUnaligned(fromByteOffset: offset, as: Lanes.self))
+        let add = zero.replacing(with: gs.loadUnaligned(fromByteOffset: offset, as: Lanes.self), where: hit .!= zero)
+        ds.storeBytes(of: ds.loadUnaligned(fromByteOffset: offset, as: Lanes.self) + add, toByteOffset: offset, as: Lanes.self)
+        ps.storeBytes(of: p - hit, toByteOffset: offset, as: Lanes.self)
+        j += 8
+    }
+    while j < n {
+        let hit = x[j] == best[j] ? pending[j] : 0
+        d[j] += hit != 0 ? g[j] : 0
+        pending[j] -= hit
+        j += 1
+    }
 }
 
 /// The gradient of `avgPool2d` with respect to its input (`inputShape`, `[N, H, W, C]`): each

@@ -97,6 +97,7 @@ final class GradientTests: XCTestCase {
             ([2, 4, 4, 2], (2, 2), (2, 2), .valid),
             ([1, 5, 7, 3], (3, 3), (2, 2), .same),
             ([2, 5, 4, 2], (2, 3), (1, 1), .same),
+            ([1, 4, 5, 11], (2, 2), (1, 1), .valid),  // eight channels at a time, then three
         ]
         for (i, (input, pool, strides, padding)) in configurations.enumerated() {
             let x = randomTensor(input, seed: i)
@@ -113,6 +114,9 @@ final class GradientTests: XCTestCase {
         let x = tensor([1, 2, 2, 1], [3, 3, 1, 3])
         let dx = try maxPool2dBackward(x, upstream: tensor([1, 1, 1, 1], [1]))
         XCTAssertEqual(dx.scalars, [1, 0, 0, 0])
+        // Nine channels, every value equal: each channel's gradient goes to the window's first position.
+        let flat = try maxPool2dBackward(Tensor(shape: [1, 2, 2, 9], repeating: 5), upstream: Tensor(shape: [1, 1, 1, 9], repeating: 2))
+        XCTAssertEqual(flat.scalars, Array(repeating: 2, count: 9) + Array(repeating: 0, count: 27))
     }
 
     func testOneDimensionalPoolingGradients() throws {

@@ -682,7 +682,7 @@ func depthwiseConv2dBackwardInput(
                         let gp = dy + ((n * g.outHeight + oh) * g.outWidth + ow) * outChannels
                         let kp = weights + (a * g.kernelWidth + b) * outChannels
                         if multiplier == 1 {
-                            for j in 0..<c { d[j] += gp[j] * kp[j] }
+                            multiplyAdd(d, gp, kp, c)
                         } else {
                             for j in 0..<c {
                                 var total: Float = 0
@@ -734,7 +734,7 @@ func depthwiseConv2dBackwardKernel(
                             let xp = image + (ih * g.width + iw) * c
                             let kp = accumulator + (a * g.kernelWidth + b) * outChannels
                             if multiplier == 1 {
-                                for j in 0..<c { kp[j] += xp[j] * gp[j] }
+                                multiplyAdd(kp, xp, gp, c)
                             } else {
                                 for j in 0..<c {
                                     let v = xp[j], kj = kp + j * multiplier, gj = gp + j * multiplier
@@ -756,7 +756,8 @@ func depthwiseConv2dBackwardKernel(
 }
 
 /// `o[j] += x[j] · k[j]` for j < n, eight lanes at a time (kernel taps of a depthwise
-/// convolution with depth multiplier 1).
+/// convolution with depth multiplier 1, forward and backward; the plain loop does not
+/// vectorise because the compiler cannot rule out `o` overlapping `x` or `k`).
 @inline(__always)
 private func multiplyAdd(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ n: Int) {
     var j = 0

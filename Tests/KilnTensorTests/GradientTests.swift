@@ -66,6 +66,7 @@ final class GradientTests: XCTestCase {
             ([1, 6, 5, 2], [3, 3, 2, 2], (2, 2), .same, (1, 1)),
             ([2, 7, 6, 2], [2, 3, 2, 3], (2, 1), .same, (1, 1)),
             ([1, 7, 7, 2], [3, 3, 2, 1], (1, 1), .same, (2, 2)),
+            ([1, 4, 5, 10], [3, 3, 10, 1], (1, 1), .same, (1, 1)),  // eight channels at a time, then two
         ]
         for (i, (input, kernelShape, strides, padding, dilation)) in configurations.enumerated() {
             let x = randomTensor(input, seed: i), k = randomTensor(kernelShape, seed: 10 + i)

@@ -345,14 +345,7 @@ func depthwiseConv2d(
                             if iw < 0 || iw >= g.width { continue }
                             let xp = image + (ih * g.width + iw) * c
                             let kp = weights + (a * g.kernelWidth + b) * outChannels
-                            if multiplier == 1 {
-                                multiplyAdd(o, xp, kp, c)
-                            } else {
-                                for j in 0..<c {
-                                    let v = xp[j], oj = o + j * multiplier, kj = kp + j * multiplier
-                                    for m in 0..<multiplier { oj[m] += v * kj[m] }
-                                }
-                            }
+                            depthwiseMultiplyAdd(o, xp, kp, channels: c, multiplier: multiplier)
                         }
                     }
                 }
@@ -733,14 +726,7 @@ func depthwiseConv2dBackwardKernel(
                             if iw < 0 || iw >= g.width { continue }
                             let xp = image + (ih * g.width + iw) * c
                             let kp = accumulator + (a * g.kernelWidth + b) * outChannels
-                            if multiplier == 1 {
-                                multiplyAdd(kp, xp, gp, c)
-                            } else {
-                                for j in 0..<c {
-                                    let v = xp[j], kj = kp + j * multiplier, gj = gp + j * multiplier
-                                    for m in 0..<multiplier { kj[m] += v * gj[m] }
-                                }
-                            }
+                            depthwiseMultiplyAdd(kp, xp, gp, channels: c, multiplier: multiplier)
                         }
                     }
                 }
@@ -753,6 +739,20 @@ func depthwiseConv2dBackwardKernel(
         for i in 0..<size { out[i] += partial[i] }
     }
     return result
+}
+
+/// `o[j·M + m] += x[j] · k[j·M + m]` for channels j and depth multiplier M: one kernel tap of a
+/// depthwise convolution (forward, `o` an output pixel and `k` the tap's weights) or of its
+/// kernel gradient (`o` the tap's gradient and `k` the upstream pixel).
+@inline(__always)
+private func depthwiseMultiplyAdd(
+    _ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ k: UnsafePointer<Float>, channels c: Int, multiplier: Int
+) {
+    if multiplier == 1 { return multiplyAdd(o, x, k, c) }
+    for j in 0..<c {
+        let v = x[j], oj = o + j * multiplier, kj = k + j * multiplier
+        for m in 0..<multiplier { oj[m] += v * kj[m] }
+    }
 }
 
 /// `o[j] += x[j] · k[j]` for j < n, eight lanes at a time (kernel taps of a depthwise

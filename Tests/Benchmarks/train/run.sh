@@ -15,33 +15,13 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../../.." && pwd)"
 runs="${RUNS:-3}"
 small="${SMALL:-}"
-python="${PYTHON:-/work/venv-ref/bin/python}"
 models="${MODELS:-separable mlp conv}"
 timer=/usr/bin/time  # GNU time: -f %M is the peak resident set size in KiB
 
-if [[ -n "${KILN:-}" ]]; then
-    kiln="$KILN"
-else
-    echo "building kiln (release)..." >&2
-    (cd "$root" && swift build -c release --product kiln >&2)
-    kiln="$(cd "$root" && swift build -c release --show-bin-path)/kiln"
-fi
-
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-
-# The machine's quirks, for the benchmarked commands only:
-# - OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set here and halve OpenBLAS's speed (Kiln's GEMM
-#   and NumPy's both use OpenBLAS);
-# - PyTorch's OpenMP pool spins while waiting and collapses on a busy 2-core machine;
-# - TensorFlow's start-up logging.
-clean=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
-
-small_flag=()
-[[ -n "$small" ]] && small_flag=(--small)
+# shellcheck source=../common.sh
+source "$here/../common.sh"
 
 failed=0
 load_before="$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?')"

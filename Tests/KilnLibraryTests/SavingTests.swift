@@ -71,4 +71,18 @@ final class SavingTests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         XCTAssertEqual(files, ["best.npz", "w.01.npz", "w.02.npz", "w.03.npz"])
     }
+
+    func testCheckpointFieldMissingFromTheLogsIsAKeyErrorNamingIt() throws {
+        let path = folder.appendingPathComponent("w.{val_loss:.2f}.npz").path
+        XCTAssertThrowsError(try run("""
+            import numpy as np
+            from tensorflow import keras
+            from tensorflow.keras import layers
+            m = keras.Sequential([layers.Dense(1, input_shape=(2,))])
+            m.compile(optimizer='sgd', loss='mse')
+            m.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=1, verbose=0, callbacks=[keras.callbacks.ModelCheckpoint('\(path)')])
+            """)) { error in
+            XCTAssertTrue("\(error)".contains("KeyError") && "\(error)".contains("val_loss"), "\(error)")
+        }
+    }
 }

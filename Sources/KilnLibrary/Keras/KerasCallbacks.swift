@@ -109,7 +109,7 @@ public final class CallbackValue: KObject {
                     guard let value = current, maximize ? value > best : value < best else { return stop }
                     best = value
                 }
-                let file = try CallbackValue.format(path, epoch: epoch + 1, logs: logs)
+                let file = try CallbackValue.format(path, epoch: epoch + 1, logs: logs, interpreter)
                 try KerasSession.saveWeights(model, to: file)
                 if verbose > 0 { output("\nEpoch \(epoch + 1): saving model to \(file)\n") }
                 return stop
@@ -140,25 +140,17 @@ public final class CallbackValue: KObject {
 }
 
 extension CallbackValue {
-    /// `filepath` with Keras' fields filled in: `{epoch}` / `{epoch:02d}` and any log key
-    /// (`{val_loss:.2f}`), formatted as Python's str.format does.
-    static func format(_ path: String, epoch: Int, logs: [(String, Float)]) throws -> String {
-        var out = "", i = path.startIndex
-        while i < path.endIndex {
-            guard path[i] == "{", let close = path[i...].firstIndex(of: "}") else {
-                out.append(path[i])
-                i = path.index(after: i)
-                continue
-            }
-            let field = path[path.index(after: i)..<close]
-            let parts = field.split(separator: ":", maxSplits: 1).map(String.init)
-            let name = parts.first ?? ""
-            let value: Value = name == "epoch" ? .int(epoch) : (logs.first { $0.0 == name }.map { .float(Double($0.1)) } ?? .none)
-            if case .none = value { throw KilnError.key("'\(name)' (ModelCheckpoint filepath field not in the logs)") }
-            out += try Format.apply(value, spec: parts.count > 1 ? parts[1] : "")
-            i = path.index(after: close)
+    /// `filepath` with Keras' fields filled in, as Keras does it: `filepath.format(epoch=epoch,
+    /// **logs)` (`w.{epoch:02d}.npz`, `{val_loss:.2f}`). A field that is not in the logs is a
+    /// KeyError that names the filepath.
+    static func format(_ path: String, epoch: Int, logs: [(String, Float)], _ interpreter: Interpreter) throws -> String {
+        let fields = [(name: "epoch", value: Value.int(epoch))] + logs.map { (name: $0.0, value: Value.float(Double($0.1))) }
+        do {
+            return try Format.strFormat(path, Arguments([], keywords: fields), interpreter)
+        } catch var error as KilnError where error.type == "KeyError" {
+            error.message += " (a ModelCheckpoint filepath field that is not in the logs: \(path))"
+            throw error
         }
-        return out
     }
 }
 

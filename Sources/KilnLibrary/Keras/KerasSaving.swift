@@ -1,7 +1,7 @@
 /// Saving and restoring weights: `model.save_weights(path)` / `model.load_weights(path)` write
 /// and read a numpy `.npz` archive of the `get_weights()` arrays (`arr_0`, `arr_1`, … in order,
 /// readable with `np.load`), and `keras.callbacks.ModelCheckpoint` saves them during `fit`.
-/// (Keras' own `.weights.h5` is HDF5; Kiln writes npz whatever the name, and says so.)
+/// (Keras' own `.weights.h5` is HDF5; Kiln writes npz whatever the name; the methods' help says so.)
 
 import Foundation
 import KilnLang

@@ -85,4 +85,16 @@ final class SavingTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("KeyError") && "\(error)".contains("val_loss"), "\(error)")
         }
     }
+
+    func testLoadingAFileThatIsNotAnArchiveNamesIt() throws {
+        let path = folder.appendingPathComponent("notes.txt").path
+        try "not weights".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try run("""
+            from tensorflow import keras
+            from tensorflow.keras import layers
+            keras.Sequential([layers.Dense(1, input_shape=(2,))]).load_weights('\(path)')
+            """)) { error in
+            XCTAssertTrue("\(error)".contains("BadZipFile: File is not a zip file: \(path)"), "\(error)")
+        }
+    }
 }

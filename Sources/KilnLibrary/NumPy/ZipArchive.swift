@@ -43,13 +43,13 @@ struct ZipArchive {
             if r.u32(i) == 0x0605_4B50 { end = i; break }
             i -= 1
         }
-        guard end >= 0 else { throw ZipArchive.bad("File is not a zip file") }
+        guard end >= 0 else { throw ZipArchive.bad("File is not a zip file: \(filename)") }
         var count = Int(r.u16(end + 10))
         var directoryOffset = Int(r.u32(end + 16))
         if count == 0xFFFF || directoryOffset == 0xFFFF_FFFF {
             // zip64: a locator just before the record points at the zip64 end record.
             let locator = end - 20
-            guard locator >= 0, r.u32(locator) == 0x0706_4B50 else { throw ZipArchive.bad("File is not a zip file") }
+            guard locator >= 0, r.u32(locator) == 0x0706_4B50 else { throw ZipArchive.bad("File is not a zip file: \(filename)") }
             let record = try r.int64(locator + 8)
             guard record >= 0, record + 56 <= bytes.count, r.u32(record) == 0x0606_4B50 else {
                 throw ZipArchive.bad("Corrupt zip64 end of central directory record")

@@ -69,14 +69,36 @@ public enum Loss: Equatable {
 
     /// The mean loss over the batch and its gradient with respect to `prediction`.
     public func compute(target: Tensor, prediction: Tensor) throws -> (value: Float, gradient: Tensor) {
-        guard let k = prediction.shape.last, prediction.rank >= 1, k > 0 else {
-            throw LayerError("The predictions of shape \(Tensor.describe(prediction.shape)) have no class or value axis for loss \(name)")
-        }
-        let rows = prediction.count / k
+        let (k, rows) = try classesAndRows(prediction)
+        let target = try Loss.sameRank(target, as: prediction)
         guard rows > 0 else { return (0, Tensor(shape: prediction.shape)) }
         let (perRow, gradient) = try rowsAndGradient(target: target, prediction: prediction, k: k, rows: rows)
         let scale = 1 / Float(rows)
         return (Float(perRow.reduce(0.0) { $0 + Double($1) } / Double(rows)), gradient.multiplying(scalar: scale))
+    }
+
+    /// The loss of each sample (over the last axis), as Keras' loss functions return it.
+    public func perSample(target: Tensor, prediction: Tensor) throws -> Tensor {
+        let (k, rows) = try classesAndRows(prediction)
+        let target = try Loss.sameRank(target, as: prediction)
+        let perRow = rows > 0 ? try rowsAndGradient(target: target, prediction: prediction, k: k, rows: rows).0 : []
+        return try Tensor(shape: Array(prediction.shape.dropLast()), values: perRow)
+    }
+
+    /// Keras' `squeeze_or_expand_to_same_rank`: targets of shape (n,) for predictions of shape
+    /// (n, 1) (a Dense(1) output) gain the axis, targets of shape (n, 1) for (n,) lose it.
+    static func sameRank(_ target: Tensor, as prediction: Tensor) throws -> Tensor {
+        if target.rank + 1 == prediction.rank, prediction.shape.last == 1 { return try target.reshaped(prediction.shape) }
+        if target.rank == prediction.rank + 1, target.shape.last == 1 { return try target.reshaped(prediction.shape) }
+        return target
+    }
+
+    /// The size of the last axis and the number of samples over it.
+    private func classesAndRows(_ prediction: Tensor) throws -> (k: Int, rows: Int) {
+        guard let k = prediction.shape.last, prediction.rank >= 1, k > 0 else {
+            throw LayerError("The predictions of shape \(Tensor.describe(prediction.shape)) have no class or value axis for loss \(name)")
+        }
+        return (k, prediction.count / k)
     }
 
     private func requireSameShape(_ target: Tensor, _ prediction: Tensor) throws {

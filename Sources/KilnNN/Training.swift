@@ -1,69 +1,9 @@
-/// `compile` / `fit` / `evaluate`: mini-batch training with an optimizer, Keras' loss and
-/// metric averaging (means over samples, weighted by batch size), validation data or a
-/// validation split, shuffling from the session's seeded generator, and a NaN/inf loss stopping
+/// `compile` / `fit` / `evaluate`: mini-batch training with an optimizer, Keras' loss
+/// averaging (means over samples, weighted by batch size) and metric states (Metrics.swift),
+/// validation data or a validation split, shuffling from the session's seeded generator, and a NaN/inf loss stopping
 /// the run with the epoch and batch named (TerminateOnNaN, which Kiln always applies).
 
 import KilnTensor
-
-/// A metric Keras reports beside the loss.
-public enum Metric: Equatable {
-    case binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, meanAbsoluteError, meanSquaredError
-
-    /// The metric `name` asks for, given the loss (Keras picks the accuracy from it).
-    public init?(name: String, loss: Loss, outputShape: [Int]) {
-        switch name {
-        case "accuracy", "acc":
-            switch loss {
-            case .sparseCategoricalCrossentropy: self = .sparseCategoricalAccuracy
-            case .categoricalCrossentropy: self = .categoricalAccuracy
-            case .binaryCrossentropy: self = .binaryAccuracy
-            default: self = (outputShape.last ?? 1) == 1 ? .binaryAccuracy : .categoricalAccuracy
-            }
-        case "binary_accuracy": self = .binaryAccuracy
-        case "categorical_accuracy": self = .categoricalAccuracy
-        case "sparse_categorical_accuracy": self = .sparseCategoricalAccuracy
-        case "mae", "mean_absolute_error": self = .meanAbsoluteError
-        case "mse", "mean_squared_error": self = .meanSquaredError
-        default: return nil
-        }
-    }
-
-    /// The History key: "accuracy" for every accuracy asked for as "accuracy", else Keras' name.
-    public func key(askedAs name: String) -> String {
-        switch (self, name) {
-        case (_, "acc"), (_, "accuracy"): return "accuracy"
-        case (.meanAbsoluteError, _): return name == "mean_absolute_error" ? name : "mae"
-        case (.meanSquaredError, _): return name == "mean_squared_error" ? name : "mse"
-        default: return name
-        }
-    }
-
-    /// The mean of the metric over the rows of one batch.
-    public func value(target: Tensor, prediction: Tensor) throws -> Float {
-        let k = prediction.shape.last ?? 1
-        let rows = max(1, prediction.count / max(k, 1))
-        let p = prediction.scalars, t = target.scalars
-        var total: Float = 0
-        switch self {
-        case .categoricalAccuracy, .sparseCategoricalAccuracy:
-            let predicted = try prediction.argmax(axis: -1)
-            let truth = self == .sparseCategoricalAccuracy ? t.map { Int($0) } : try target.argmax(axis: -1)
-            guard predicted.count == truth.count else {
-                throw LayerError("Accuracy needs one label per prediction: got \(truth.count) labels for \(predicted.count) predictions")
-            }
-            total = Float(zip(predicted, truth).filter { $0 == $1 }.count)
-            return total / Float(predicted.count)
-        case .binaryAccuracy:
-            guard p.count == t.count else { throw LayerError("binary_accuracy: targets of shape \(Tensor.describe(target.shape)) for predictions of shape \(Tensor.describe(prediction.shape))") }
-            for (a, b) in zip(p, t) where (a > 0.5 ? 1 : 0) == (b > 0.5 ? 1 : 0) { total += 1 }
-            return total / Float(p.count)
-        case .meanAbsoluteError, .meanSquaredError:
-            guard p.count == t.count else { throw LayerError("\(self): targets of shape \(Tensor.describe(target.shape)) for predictions of shape \(Tensor.describe(prediction.shape))") }
-            for (a, b) in zip(p, t) { total += self == .meanAbsoluteError ? abs(a - b) : (a - b) * (a - b) }
-            return total / Float(rows * k)
-        }
-    }
-}
 
 /// What `compile` fixed: optimizer, one loss per output, metrics with their History keys.
 public final class TrainingConfiguration {
@@ -93,21 +33,26 @@ public struct TrainingObserver {
     public init() {}
 }
 
-/// Sums of per-batch values weighted by batch size, for Keras' running means.
-struct RunningMeans {
-    private(set) var keys: [String] = []
-    private var sums: [String: Double] = [:]
-    private var count = 0
+/// The loss and metrics over the batches seen so far in an epoch or an evaluation: the loss as
+/// a mean over samples (each batch weighted by its size), each metric as its state says.
+struct EpochLogs {
+    private var lossTotal = 0.0, samples = 0
+    private var states: [(key: String, state: MetricState)]
 
-    mutating func add(_ values: [(String, Float)], weight: Int) {
-        for (k, v) in values {
-            if sums[k] == nil { keys.append(k) }
-            sums[k, default: 0] += Double(v) * Double(weight)
-        }
-        count += weight
+    init(_ configuration: TrainingConfiguration) {
+        states = configuration.metrics.map { ($0.key, MetricState($0.metric)) }
     }
 
-    var means: [(String, Float)] { keys.map { ($0, Float((sums[$0] ?? 0) / Double(max(count, 1)))) } }
+    /// Adds one batch: its mean loss and, for the metrics, the first output's targets and predictions.
+    mutating func add(loss: Float, rows: Int, target: Tensor, prediction: Tensor) throws {
+        lossTotal += Double(loss) * Double(rows)
+        samples += rows
+        for i in states.indices { try states[i].state.update(target: target, prediction: prediction) }
+    }
+
+    var logs: [(String, Float)] {
+        [("loss", Float(lossTotal / Double(max(samples, 1))))] + states.map { ($0.key, $0.state.result) }
+    }
 }
 
 extension Model {
@@ -154,23 +99,23 @@ extension Model {
         for epoch in initialEpoch..<epochs {
             observer.epochBegan(epoch, batches)
             let order = shuffle ? backend.random.permutation(count) : Array(0..<count)
-            var means = RunningMeans()
+            var epochLogs = EpochLogs(configuration)
             for b in 0..<batches {
                 let rows = Array(order[(b * batchSize)..<min(count, (b + 1) * batchSize)])
                 let bx = try trainX.map { try $0.gatherRows(rows) }, by = try trainY.map { try $0.gatherRows(rows) }
-                let logs = try trainOnBatch(x: bx, y: by, configuration: configuration)
-                guard logs[0].1.isFinite else {
+                let step = try trainStep(x: bx, y: by, configuration: configuration)
+                guard step.loss.isFinite else {
                     observer.stoppedOnNaN(epoch, b)
                     return history
                 }
-                means.add(logs, weight: rows.count)
-                observer.batchEnded(b, means.means)
+                try epochLogs.add(loss: step.loss, rows: rows.count, target: by[0], prediction: step.outputs[0])
+                observer.batchEnded(b, epochLogs.logs)
                 if observer.shouldStop() {
                     observer.interrupted(epoch, b)
                     return history
                 }
             }
-            var logs = means.means
+            var logs = epochLogs.logs
             if let (vx, vy) = validation {
                 logs += try evaluate(x: vx, y: vy, configuration: configuration, batchSize: batchSize).map { ("val_" + $0.0, $0.1) }
             }
@@ -185,14 +130,22 @@ extension Model {
     /// One optimizer step on one batch; the loss and metrics of that batch before the step.
     /// A NaN or infinite loss is returned without touching the weights.
     public func trainOnBatch(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration) throws -> [(String, Float)] {
-        let step = try lossAndGradients(x, targets: y, losses: configuration.losses)
+        let step = try trainStep(x: x, y: y, configuration: configuration)
         guard step.loss.isFinite else { return [("loss", step.loss)] }
+        var logs = EpochLogs(configuration)
+        try logs.add(loss: step.loss, rows: x.first?.shape.first ?? 1, target: y[0], prediction: step.outputs[0])
+        return logs.logs
+    }
+
+    /// One optimizer step; the batch's loss and outputs before it (the weights are left alone
+    /// when the loss is not finite).
+    private func trainStep(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration) throws -> (loss: Float, outputs: [Tensor]) {
+        let step = try lossAndGradients(x, targets: y, losses: configuration.losses)
+        guard step.loss.isFinite else { return (step.loss, step.outputs) }
         let trainable = layers.flatMap { $0.trainable ? $0.weights.filter(\.trainable) : [] }
         let pairs = trainable.compactMap { w in step.gradients[w].map { (w, $0) } }
         try configuration.optimizer.apply(pairs.map(\.1), to: pairs.map(\.0))
-        var logs: [(String, Float)] = [("loss", step.loss)]
-        for (key, metric) in configuration.metrics { logs.append((key, try metric.value(target: y[0], prediction: step.outputs[0]))) }
-        return logs
+        return (step.loss, step.outputs)
     }
 
     /// The loss and metrics on `x`, `y` in inference mode, averaged over samples.
@@ -201,21 +154,18 @@ extension Model {
         for array in y where array.shape.first != n {
             throw LayerError("Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. 'x' sizes: \(x.map { $0.shape.first ?? 0 }), 'y' sizes: \(y.map { $0.shape.first ?? 0 })")
         }
-        var means = RunningMeans()
+        var logs = EpochLogs(configuration)
         var start = 0
         while start < n {
             let end = min(n, start + max(1, batchSize))
             let bx = try x.map { try $0.rows(start..<end) }, by = try y.map { try $0.rows(start..<end) }
             let outputs = try run(bx, training: false)
-            var logs: [(String, Float)] = []
             var total: Float = 0
             for (i, loss) in configuration.losses.enumerated() { total += try loss.compute(target: by[i], prediction: outputs[i]).value }
             total += regularizationLoss()
-            logs.append(("loss", total))
-            for (key, metric) in configuration.metrics { logs.append((key, try metric.value(target: by[0], prediction: outputs[0]))) }
-            means.add(logs, weight: end - start)
+            try logs.add(loss: total, rows: end - start, target: by[0], prediction: outputs[0])
             start = end
         }
-        return means.means
+        return logs.logs
     }
 }

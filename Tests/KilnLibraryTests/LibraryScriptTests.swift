@@ -8,7 +8,7 @@ import XCTest
 /// interpreter as `kiln run` builds it (testdata/*.kiln, expected values from CPython).
 final class LibraryScriptTests: XCTestCase {
     static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
-    static let scripts = ["keras_layers", "keras_training", "keras_optimizers", "math", "random", "statistics", "numpy_printing",
+    static let scripts = ["keras_layers", "keras_training", "keras_optimizers", "keras_metrics_losses", "math", "random", "statistics", "numpy_printing",
                           "numpy_creation", "numpy_arithmetic", "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random",
                           "numpy_language", "numpy_files", "sklearn"]
 
@@ -28,6 +28,7 @@ final class LibraryScriptTests: XCTestCase {
     func test_keras_layers() { runScript("keras_layers") }
     func test_keras_training() { runScript("keras_training") }
     func test_keras_optimizers() { runScript("keras_optimizers") }
+    func test_keras_metrics_losses() { runScript("keras_metrics_losses") }
     func test_math() { runScript("math") }
     func test_sklearn() { runScript("sklearn") }
     func test_random() { runScript("random") }

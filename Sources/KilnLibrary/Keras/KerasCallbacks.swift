@@ -27,12 +27,13 @@ public final class CallbackValue: KObject {
     public override var typeName: String { className }
     public override func repr() -> String { "<keras.callbacks.\(className) object>" }
 
-    /// Keras' "auto" mode: maximise accuracies and AUC, minimise everything else.
+    /// Keras' "auto" mode: maximise the metrics whose direction is up (accuracies, AUC,
+    /// precision, recall), minimise everything else.
     static func maximizes(_ monitor: String, mode: String) throws -> Bool {
         switch mode {
         case "max": return true
         case "min": return false
-        case "auto": return monitor.hasSuffix("acc") || monitor.hasSuffix("accuracy") || monitor.hasSuffix("auc")
+        case "auto": return ["acc", "accuracy", "auc", "precision", "recall"].contains { monitor.lowercased().hasSuffix($0) }
         default: throw KilnError.value("mode must be one of 'auto', 'min', 'max', got '\(mode)'")
         }
     }

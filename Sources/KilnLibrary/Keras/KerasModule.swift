@@ -37,7 +37,7 @@ extension KerasSession {
         registry.register("keras") { interpreter in
             let m = KModule("keras", doc: "Kiln's implementation of the Keras API.")
             for sub in ["layers", "models", "initializers", "activations", "backend", "utils", "callbacks", "optimizers", "datasets",
-                        "regularizers"] {
+                        "regularizers", "losses", "metrics"] {
                 m.set(sub, .object(try interpreter.importModule(["keras", sub])))
             }
             m.add(self.modelConstructors())
@@ -98,6 +98,16 @@ extension KerasSession {
             ])
             return m
         }
+        registry.register("keras.losses") { _ in
+            let m = KModule("keras.losses", doc: "Loss objects for compile() and per-sample loss functions.")
+            m.add(KerasSession.lossClasses() + KerasSession.lossFunctions())
+            return m
+        }
+        registry.register("keras.metrics") { _ in
+            let m = KModule("keras.metrics", doc: "Metric objects for compile(), with update_state / result / reset_state.")
+            m.add(self.metricClasses())
+            return m
+        }
         registry.register("keras.callbacks") { _ in
             let m = KModule("keras.callbacks", doc: "Training callbacks.")
             m.add(KerasSession.callbackClasses())
@@ -148,7 +158,7 @@ extension KerasSession {
                     doc: "TensorFlow names Kiln answers: tf.keras.")
         }
         for sub in ["", ".layers", ".models", ".initializers", ".activations", ".backend", ".utils", ".utils.np_utils", ".callbacks",
-                    ".datasets", ".datasets.mnist", ".optimizers", ".optimizers.schedules", ".regularizers"] {
+                    ".datasets", ".datasets.mnist", ".optimizers", ".optimizers.schedules", ".regularizers", ".losses", ".metrics"] {
             registry.alias("tensorflow.keras" + sub, to: "keras" + sub)
         }
     }

@@ -68,33 +68,20 @@ extension KerasSession {
     func trainingMethods() -> [KBuiltin] {
         [
             KBuiltin("compile", "optimizer='rmsprop', loss=None, loss_weights=None, metrics=None, weighted_metrics=None, run_eagerly=False, steps_per_execution=1, jit_compile='auto', auto_scale_loss=True",
-                     doc: "Configure the model for training: optimizer (name or object), loss (name), metrics (names such as 'accuracy').") { a in
+                     doc: "Configure the model for training: optimizer, loss and metrics, each a name or a keras object.") { a in
                 let me = a.receiver(ModelValue.self)
                 let optimizer = try self.optimizer(from: a[0], a.interpreter).optimizer
                 guard !a.isNone(1) else { throw KilnError.value("Kiln needs a loss to train with: pass loss='categorical_crossentropy' (or another loss name) to compile()") }
                 let lossNames: [Value]
                 if case .object(let o) = a[1], o is KList || o is KTuple { lossNames = try a.list(1) } else { lossNames = [a[1]] }
-                let losses = try lossNames.map { v -> Loss in
-                    guard case .string(let s) = v, let loss = Loss(name: s) else {
-                        throw KilnError.value("Could not interpret loss identifier: \(Repr.str(v)). Kiln knows: \(Loss.names.joined(separator: ", "))")
-                    }
-                    return loss
-                }
+                let losses = try lossNames.map(KerasSession.compiledLoss)
                 let outputs = (me.model as? Functional)?.outputs.count ?? 1
                 let allLosses = losses.count == 1 ? Array(repeating: losses[0], count: outputs) : losses
                 guard allLosses.count == outputs else {
                     throw KilnError.value("Model \"\(me.model.name)\" has \(outputs) outputs but \(losses.count) losses were given")
                 }
-                var metrics: [(key: String, metric: Metric)] = []
-                if !a.isNone(3) {
-                    for v in try a.list(3) {
-                        guard case .string(let s) = v,
-                              let metric = Metric(name: s, loss: allLosses[0], outputShape: me.model.outputShape?.dims.compactMap { $0 } ?? []) else {
-                            throw KilnError.value("Unknown metric: \(Repr.str(v)). Kiln knows: accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mae, mse")
-                        }
-                        metrics.append((metric.key(askedAs: s), metric))
-                    }
-                }
+                let metrics = a.isNone(3) ? [] : try self.compiledMetrics(try a.list(3), loss: allLosses[0],
+                                                                          outputShape: me.model.outputShape?.dims.compactMap { $0 } ?? [])
                 me.model.trainingConfiguration = TrainingConfiguration(optimizer: optimizer, losses: allLosses, metrics: metrics)
                 return .none
             },

@@ -18,9 +18,10 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         // The engine (tensors, kernels, seeded generators) and the language.
-        .target(name: "KilnTensor", dependencies: ["CBLAS"]),
+        .target(name: "KilnTensor", dependencies: ["CBLAS", "CMalloc"]),
         .target(name: "KilnLang"),
         .target(name: "KilnNN", dependencies: ["KilnTensor"]),
 

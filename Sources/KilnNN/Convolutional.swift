@@ -117,9 +117,9 @@ public final class Convolution: ConvolutionLayer {
         let z = one
             ? try conv1d(x, kernel: k, bias: bias?.value, stride: strides[0], padding: padding, dilation: dilation[0])
             : try conv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
-        let hasBias = bias != nil
+        let hasBias = bias != nil, needsDX = needsInputGradient
         return activated(z, activation) { [strides, padding, dilation] g in
-            let dx = one
+            let dx = !needsDX ? nil : one
                 ? try conv1dBackwardInput(g, kernel: k, inputShape: x.shape, stride: strides[0], padding: padding, dilation: dilation[0])
                 : try conv2dBackwardInput(g, kernel: k, inputShape: x.shape, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
             let dk = one
@@ -127,7 +127,7 @@ public final class Convolution: ConvolutionLayer {
                 : try conv2dBackwardKernel(x, upstream: g, kernelShape: k.shape, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
             var weights: [Tensor?] = [dk]
             if hasBias { weights.append(try g.sum(axes: Array(0..<(g.rank - 1)))) }
-            return LayerGradients(inputs: [dx], weights: weights)
+            return LayerGradients(inputs: dx.map { [$0] } ?? [], weights: weights)
         }
     }
 
@@ -174,10 +174,11 @@ public final class DepthwiseConvolution: ConvolutionLayer {
         guard let k = depthwiseKernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
         let s = (strides[0], strides[1]), d = (dilation[0], dilation[1])
         let z = try depthwiseConv2d(x, kernel: k, bias: bias?.value, strides: s, padding: padding, dilation: d)
-        let hasBias = bias != nil
+        let hasBias = bias != nil, needsDX = needsInputGradient
         return activated(z, activation) { [padding] g in
             var weights: [Tensor?] = [try depthwiseConv2dBackwardKernel(x, upstream: g, kernelShape: k.shape, strides: s, padding: padding, dilation: d)]
             if hasBias { weights.append(try g.sum(axes: [0, 1, 2])) }
+            guard needsDX else { return LayerGradients(inputs: [], weights: weights) }
             let dx = try depthwiseConv2dBackwardInput(g, kernel: k, inputShape: x.shape, strides: s, padding: padding, dilation: d)
             return LayerGradients(inputs: [dx], weights: weights)
         }
@@ -237,19 +238,19 @@ public final class SeparableConvolution: ConvolutionLayer {
             ? try depthwiseConv1d(x, kernel: dk, stride: s1, padding: padding, dilation: d1)
             : try depthwiseConv2d(x, kernel: dk, strides: s2, padding: padding, dilation: d2)
         let z = one ? try conv1d(mid, kernel: pk, bias: bias?.value) : try conv2d(mid, kernel: pk, bias: bias?.value)
-        let hasBias = bias != nil
+        let hasBias = bias != nil, needsDX = needsInputGradient
         return activated(z, activation) { [padding] g in
             let dpk = one ? try conv1dBackwardKernel(mid, upstream: g, kernelShape: pk.shape) : try conv2dBackwardKernel(mid, upstream: g, kernelShape: pk.shape)
             let dmid = one ? try conv1dBackwardInput(g, kernel: pk, inputShape: mid.shape) : try conv2dBackwardInput(g, kernel: pk, inputShape: mid.shape)
             let ddk = one
                 ? try depthwiseConv1dBackwardKernel(x, upstream: dmid, kernelShape: dk.shape, stride: s1, padding: padding, dilation: d1)
                 : try depthwiseConv2dBackwardKernel(x, upstream: dmid, kernelShape: dk.shape, strides: s2, padding: padding, dilation: d2)
-            let dx = one
+            let dx = !needsDX ? nil : one
                 ? try depthwiseConv1dBackwardInput(dmid, kernel: dk, inputShape: x.shape, stride: s1, padding: padding, dilation: d1)
                 : try depthwiseConv2dBackwardInput(dmid, kernel: dk, inputShape: x.shape, strides: s2, padding: padding, dilation: d2)
             var weights: [Tensor?] = [ddk, dpk]
             if hasBias { weights.append(try g.sum(axes: Array(0..<(g.rank - 1)))) }
-            return LayerGradients(inputs: [dx], weights: weights)
+            return LayerGradients(inputs: dx.map { [$0] } ?? [], weights: weights)
         }
     }
 

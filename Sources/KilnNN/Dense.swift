@@ -55,11 +55,12 @@ public final class Dense: Layer {
         guard let kernel = kernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
         var z = try matmul(x, kernel)
         if let b = bias { z = try z.adding(b.value) }
-        let hasBias = bias != nil
+        let hasBias = bias != nil, needsDX = needsInputGradient
         return activated(z, activation) { g in
             let rows = try x.reshaped([-1, kernel.shape[0]]), upstream = try g.reshaped([-1, kernel.shape[1]])
             var weights: [Tensor?] = [try matmul(rows, upstream, transposeA: true)]
             if hasBias { weights.append(try upstream.sum(axes: [0])) }
+            guard needsDX else { return LayerGradients(inputs: [], weights: weights) }
             let dx = try matmul(upstream, kernel, transposeB: true).reshaped(x.shape)
             return LayerGradients(inputs: [dx], weights: weights)
         }

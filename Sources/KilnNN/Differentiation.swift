@@ -7,8 +7,9 @@
 
 import KilnTensor
 
-/// The gradients one backward pass produces: one per input of the call, and one per weight of
-/// the layer in `weights` order (nil for weights that are not trained, such as moving statistics).
+/// The gradients one backward pass produces: one per input of the call (none at all when the
+/// layer's `needsInputGradient` was false), and one per weight of the layer in `weights` order
+/// (nil for weights that are not trained, such as moving statistics).
 public struct LayerGradients {
     public var inputs: [Tensor]
     public var weights: [Tensor?]
@@ -125,6 +126,8 @@ extension Model {
                 guard let v = values[key] else { throw LayerError("Graph disconnected at layer \"\(call.layer.name)\"") }
                 return v
             }
+            call.layer.needsInputGradient = !call.inputs.allSatisfy(inputKeys.contains)
+            defer { call.layer.needsInputGradient = true }
             let recorded = try call.layer.record(args)
             values[call.output] = recorded.output
             tape.entries.append((call.layer, recorded, call.inputs, call.output))

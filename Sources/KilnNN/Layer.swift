@@ -113,6 +113,10 @@ open class Layer {
     public var regularizers: [String: Regularizer] = [:]
     /// The output shape of the last build or call, for `summary()`.
     public internal(set) var outputShape: Shape?
+    /// False while a training pass records a call whose inputs are the model's own inputs:
+    /// nothing asks for ∂loss/∂input there, so layers whose input gradient is costly
+    /// (convolutions, Dense) leave it out of their `LayerGradients`.
+    public internal(set) var needsInputGradient = true
 
     public init(className: String, name: String?, backend: Backend) {
         self.className = className

@@ -654,6 +654,10 @@ func depthwiseConv2dBackwardInput(
     let result = Tensor(shape: inputShape)
     guard result.count > 0, outChannels > 0 else { return result }
     let dy = upstream.pointer, weights = kernel.pointer
+    if multiplier == 1 && g.strideWidth == 1 {
+        depthwiseBackwardInputRows(dy, weights, g, into: result.pointer)
+        return result
+    }
     let shared = UncheckedSendable(result.pointer)
     let rows = g.batch * g.height
     Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, g.width * outChannels * g.kernelHeight * g.kernelWidth))) { range in
@@ -708,10 +712,15 @@ func depthwiseConv2dBackwardKernel(
     defer { partials.deallocate() }
     let source = x.pointer, dy = upstream.pointer
     let shared = UncheckedSendable((result.pointer, partials))
+    let rowWise = multiplier == 1 && g.strideWidth == 1
     Parallel.forEachChunk(count: chunks.count, minimumChunk: 1) { chunkRange in
         for chunk in chunkRange {
             let (first, rest) = shared.value
             let accumulator = chunk == 0 ? first : rest + (chunk - 1) * size
+            if rowWise {
+                depthwiseBackwardKernelRows(source, dy, g, rows: chunks[chunk], into: accumulator)
+                continue
+            }
             accumulator.update(repeating: 0, count: size)
             for row in chunks[chunk] {
                 let n = row / g.outHeight, oh = row % g.outHeight
@@ -792,14 +801,21 @@ struct DepthwiseRowPlan {
         channels = c
         rowLength = g.outWidth * c
         taps = g.kernelHeight * g.kernelWidth
-        var repeated = [Float](repeating: 0, count: (taps + 1) * rowLength)
-        for t in 0...taps where t < taps || bias != nil {
-            let values = t < taps ? weights + t * c : bias ?? weights
-            for ow in 0..<g.outWidth {
-                for j in 0..<c { repeated[t * rowLength + ow * c + j] = values[j] }
+        let length = g.outWidth * c
+        let biasRow = bias.map { b in (0..<length).map { b[$0 % c] } } ?? Array(repeating: 0, count: length)
+        repeated = DepthwiseRowPlan.repeatedTaps(weights, taps: taps, channels: c, pixels: g.outWidth) + biasRow
+    }
+
+    /// Each tap's `c` kernel values repeated `pixels` times along a row, tap after tap, so a
+    /// row update can multiply element by element.
+    static func repeatedTaps(_ weights: UnsafePointer<Float>, taps: Int, channels c: Int, pixels: Int) -> [Float] {
+        var repeated = [Float](repeating: 0, count: taps * pixels * c)
+        for t in 0..<taps {
+            for p in 0..<pixels {
+                for j in 0..<c { repeated[(t * pixels + p) * c + j] = weights[t * c + j] }
             }
         }
-        self.repeated = repeated
+        return repeated
     }
 
     /// Writes output row `row` (image-major, then output row) into `o`.
@@ -820,6 +836,80 @@ struct DepthwiseRowPlan {
                 let k = table + (a * g.kernelWidth + b) * rowLength
                 multiplyAdd(o + lo * c, inputRow + (lo + offset) * c, k + lo * c, (hi - lo) * c)
             }
+        }
+    }
+}
+
+/// `depthwiseConv2dBackwardInput` with depth multiplier 1 and horizontal stride 1, one input
+/// row at a time: for each tap whose output row covers the input row, `d[i] += ∂y[i + shift] ·
+/// k[i mod C]` over one contiguous span of the row, as `DepthwiseRowPlan` does forward.
+private func depthwiseBackwardInputRows(
+    _ dy: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ g: WindowGeometry, into result: UnsafeMutablePointer<Float>
+) {
+    let c = g.channels, rowLength = g.width * c, outRowLength = g.outWidth * c
+    let table = DepthwiseRowPlan.repeatedTaps(weights, taps: g.kernelHeight * g.kernelWidth, channels: c, pixels: g.width)
+    let rows = g.batch * g.height
+    let shared = UncheckedSendable(result)
+    table.withUnsafeBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        let kernels = UncheckedSendable(base)
+        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, rowLength * g.kernelHeight * g.kernelWidth))) { range in
+            for row in range {
+                let n = row / g.height, ih = row % g.height
+                let d = shared.value + row * rowLength
+                for a in 0..<g.kernelHeight {
+                    // The output row whose window puts tap a on input row ih, if any.
+                    let t = ih + g.top.before - a * g.dilationHeight
+                    guard t >= 0, t % g.strideHeight == 0, t / g.strideHeight < g.outHeight else { continue }
+                    let upstreamRow = dy + (n * g.outHeight + t / g.strideHeight) * outRowLength
+                    for b in 0..<g.kernelWidth {
+                        // Input columns iw whose output column iw + offset lies inside the output.
+                        let offset = g.left.before - b * g.dilationWidth
+                        let lo = Swift.max(0, -offset), hi = Swift.min(g.width, g.outWidth - offset)
+                        guard lo < hi else { continue }
+                        let k = kernels.value + (a * g.kernelWidth + b) * rowLength
+                        multiplyAdd(d + lo * c, upstreamRow + (lo + offset) * c, k + lo * c, (hi - lo) * c)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `depthwiseConv2dBackwardKernel` with depth multiplier 1 and horizontal stride 1 over the
+/// output rows `rows`: each tap's products `x[i + shift] · ∂y[i]` are summed along whole row
+/// spans into a row-long buffer per tap, which is reduced to the tap's `C` values at the end;
+/// the sums land in `accumulator` (`[KH·KW·C]`, overwritten).
+private func depthwiseBackwardKernelRows(
+    _ source: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ g: WindowGeometry, rows: Range<Int>,
+    into accumulator: UnsafeMutablePointer<Float>
+) {
+    let c = g.channels, outRowLength = g.outWidth * c, taps = g.kernelHeight * g.kernelWidth
+    let sums = UnsafeMutablePointer<Float>.allocate(capacity: taps * outRowLength)
+    defer { sums.deallocate() }
+    sums.initialize(repeating: 0, count: taps * outRowLength)
+    for row in rows {
+        let n = row / g.outHeight, oh = row % g.outHeight
+        let image = source + n * g.height * g.width * c
+        let upstreamRow = dy + row * outRowLength
+        for a in 0..<g.kernelHeight {
+            let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+            if ih < 0 || ih >= g.height { continue }
+            let inputRow = image + ih * g.width * c
+            for b in 0..<g.kernelWidth {
+                let offset = b * g.dilationWidth - g.left.before
+                let lo = Swift.max(0, -offset), hi = Swift.min(g.outWidth, g.width - offset)
+                guard lo < hi else { continue }
+                let tapSums = sums + (a * g.kernelWidth + b) * outRowLength
+                multiplyAdd(tapSums + lo * c, inputRow + (lo + offset) * c, upstreamRow + lo * c, (hi - lo) * c)
+            }
+        }
+    }
+    accumulator.update(repeating: 0, count: taps * c)
+    for t in 0..<taps {
+        let tapSums = sums + t * outRowLength, out = accumulator + t * c
+        for ow in 0..<g.outWidth {
+            for j in 0..<c { out[j] += tapSums[ow * c + j] }
         }
     }
 }

@@ -1,6 +1,7 @@
 /// The `kiln` command: subcommands only; the work is done by the library modules.
 import ArgumentParser
 import KilnNotebook
+import KilnTensor
 
 @main
 struct Kiln: ParsableCommand {
@@ -30,6 +31,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         installInterruptHandler()
+        Allocator.keepFreedTensorMemory()
         let budget = maxSteps
         let status = runNotebookFile(atPath: file) { InterpreterExecutor(output: $0, stepBudget: budget) }
         if status != 0 { throw ExitCode(status) }

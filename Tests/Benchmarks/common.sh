@@ -29,4 +29,4 @@ trap 'rm -rf "$scratch"' EXIT
 clean=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 
 small_flag=()
-[[ -n "${SMALL:-}" ]] && small_flag=(--small)
+if [[ -n "${SMALL:-}" ]]; then small_flag=(--small); fi

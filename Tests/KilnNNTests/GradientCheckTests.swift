@@ -1,4 +1,4 @@
-import KilnNN
+@testable import KilnNN
 import KilnTensor
 import XCTest
 
@@ -66,6 +66,19 @@ final class GradientCheckTests: XCTestCase {
         try Convolution(rank: rank, filters: filters, kernelSize: Array(repeating: k, count: rank), strides: Array(repeating: strides, count: rank),
                         padding: padding, dilation: Array(repeating: 1, count: rank), activation: activation, useBias: true,
                         kernelInitializer: .glorotUniform, biasInitializer: .randomUniform(minval: -0.1, maxval: 0.1), name: nil, backend: backend)
+    }
+
+    /// Nothing asks for ∂loss/∂input of a model's first layer: its backward pass leaves it out
+    /// (the costliest part of a first convolution's backward); later layers still give theirs.
+    func testFirstLayerLeavesOutTheModelInputGradient() throws {
+        let model = try sequential([4, 4, 2], [try conv(3, 3, padding: .same), try conv(2, 3)])
+        let tape = try model.trainingPass([random([2, 4, 4, 2], seed: 1)])
+        let first = try tape.entries[0].recorded.backward(random(tape.entries[0].recorded.output.shape, seed: 2))
+        let second = try tape.entries[1].recorded.backward(random(tape.entries[1].recorded.output.shape, seed: 3))
+        XCTAssertEqual(first.inputs.count, 0)
+        XCTAssertEqual(first.weights.count, 2)
+        XCTAssertEqual(second.inputs.map(\.shape), [[2, 4, 4, 3]])
+        XCTAssertTrue(model.layers.allSatisfy(\.needsInputGradient))
     }
 
     func testDenseStack() throws {

@@ -67,6 +67,7 @@ final class GradientTests: XCTestCase {
             ([2, 7, 6, 2], [2, 3, 2, 3], (2, 1), .same, (1, 1)),
             ([1, 7, 7, 2], [3, 3, 2, 1], (1, 1), .same, (2, 2)),
             ([1, 4, 5, 10], [3, 3, 10, 1], (1, 1), .same, (1, 1)),  // eight channels at a time, then two
+            ([2, 7, 6, 2], [2, 3, 2, 1], (2, 1), .same, (1, 2)),  // row spans with a vertical stride and dilation
         ]
         for (i, (input, kernelShape, strides, padding, dilation)) in configurations.enumerated() {
             let x = randomTensor(input, seed: i), k = randomTensor(kernelShape, seed: 10 + i)
@@ -81,6 +82,24 @@ final class GradientTests: XCTestCase {
                 try depthwiseConv2d(x, kernel: $0, strides: strides, padding: padding, dilation: dilation)
             }, tolerance: 1e-4)
         }
+    }
+
+    /// Enough rows that the kernel gradient is summed in several chunks (one per core): ∂kernel
+    /// against finite differences, ∂x along one random direction (⟨∂x, v⟩ = d/dh ⟨g, y(x + h·v)⟩).
+    func testDepthwiseGradientsOverManyRows() throws {
+        let x = randomTensor([4, 24, 20, 5], seed: 1), k = randomTensor([3, 3, 5, 1], seed: 2)
+        let y = try depthwiseConv2d(x, kernel: k, padding: .same)
+        let g = randomTensor(y.shape, seed: 3), v = randomTensor(x.shape, seed: 4)
+        let dk = try depthwiseConv2dBackwardKernel(x, upstream: g, kernelShape: k.shape, padding: .same)
+        assertClose(dk, try numericalGradient(k, upstream: g, h: 0.5) { try depthwiseConv2d(x, kernel: $0, padding: .same) }, tolerance: 1e-3)
+        let dx = try depthwiseConv2dBackwardInput(g, kernel: k, inputShape: x.shape, padding: .same)
+        func loss(_ h: Float) throws -> Double {
+            let shifted = try depthwiseConv2d(try x.adding(v.multiplying(scalar: h)), kernel: k, padding: .same)
+            return zip(shifted.scalars, g.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        let directional = (try loss(0.5) - loss(-0.5)) / 1.0
+        let predicted = zip(dx.scalars, v.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        XCTAssertEqual(predicted, directional, accuracy: 1e-3 * max(1, abs(directional)))
     }
 
     func testDepthwiseConv1dGradients() throws {

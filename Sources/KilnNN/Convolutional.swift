@@ -114,11 +114,14 @@ public final class Convolution: ConvolutionLayer {
         let x = try onlyInput(inputs)
         guard let k = kernel?.value else { throw LayerError("Layer \"\(name)\" is not built") }
         let one = rank == 1
+        // A 2-D convolution applies an activation that allows it in its own epilogue.
+        let inKernel = !one && activation.backwardNeedsOnlyOutput
         let z = one
             ? try conv1d(x, kernel: k, bias: bias?.value, stride: strides[0], padding: padding, dilation: dilation[0])
-            : try conv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
+            : try conv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]),
+                         activation: inKernel ? activation : .linear)
         let hasBias = bias != nil, needsDX = needsInputGradient
-        return activated(z, activation) { [strides, padding, dilation] g in
+        let linear = { [strides, padding, dilation] (g: Tensor) throws -> LayerGradients in
             let dx = !needsDX ? nil : one
                 ? try conv1dBackwardInput(g, kernel: k, inputShape: x.shape, stride: strides[0], padding: padding, dilation: dilation[0])
                 : try conv2dBackwardInput(g, kernel: k, inputShape: x.shape, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
@@ -129,6 +132,7 @@ public final class Convolution: ConvolutionLayer {
             if hasBias { weights.append(try g.sum(axes: Array(0..<(g.rank - 1)))) }
             return LayerGradients(inputs: dx.map { [$0] } ?? [], weights: weights)
         }
+        return inKernel ? activatedInKernel(z, activation, linear) : activated(z, activation, linear)
     }
 
     override func convolve(_ x: Tensor) throws -> Tensor {
@@ -237,9 +241,12 @@ public final class SeparableConvolution: ConvolutionLayer {
         let mid = one
             ? try depthwiseConv1d(x, kernel: dk, stride: s1, padding: padding, dilation: d1)
             : try depthwiseConv2d(x, kernel: dk, strides: s2, padding: padding, dilation: d2)
-        let z = one ? try conv1d(mid, kernel: pk, bias: bias?.value) : try conv2d(mid, kernel: pk, bias: bias?.value)
+        // The 2-D pointwise step applies an activation that allows it in its own epilogue.
+        let inKernel = !one && activation.backwardNeedsOnlyOutput
+        let z = one ? try conv1d(mid, kernel: pk, bias: bias?.value)
+                    : try conv2d(mid, kernel: pk, bias: bias?.value, activation: inKernel ? activation : .linear)
         let hasBias = bias != nil, needsDX = needsInputGradient
-        return activated(z, activation) { [padding] g in
+        let linear = { [padding] (g: Tensor) throws -> LayerGradients in
             let dpk = one ? try conv1dBackwardKernel(mid, upstream: g, kernelShape: pk.shape) : try conv2dBackwardKernel(mid, upstream: g, kernelShape: pk.shape)
             let dmid = one ? try conv1dBackwardInput(g, kernel: pk, inputShape: mid.shape) : try conv2dBackwardInput(g, kernel: pk, inputShape: mid.shape)
             let ddk = one
@@ -252,6 +259,7 @@ public final class SeparableConvolution: ConvolutionLayer {
             if hasBias { weights.append(try g.sum(axes: Array(0..<(g.rank - 1)))) }
             return LayerGradients(inputs: dx.map { [$0] } ?? [], weights: weights)
         }
+        return inKernel ? activatedInKernel(z, activation, linear) : activated(z, activation, linear)
     }
 
     override func convolve(_ x: Tensor) throws -> Tensor {

@@ -41,14 +41,35 @@ extension Layer {
         Recorded(output: y) { g in LayerGradients(inputs: [try g.reshaped(x.shape)]) }
     }
 
-    /// The activation's backward composed after a recorded linear part.
-    func activated(_ z: Tensor, _ activation: Activation, _ linear: @escaping (Tensor) throws -> LayerGradients) -> Recorded {
+    /// The activation's backward composed after a recorded linear part. When the activation's
+    /// derivative can be read off its output and no loss fuses with it (ReLU, tanh), it is
+    /// applied over `z` in place and only the output is kept (`z` is consumed: the caller's
+    /// fresh result is reused, not copied); otherwise `z` stays as the logits.
+    func activated(_ z: consuming Tensor, _ activation: Activation, _ linear: @escaping (Tensor) throws -> LayerGradients) -> Recorded {
+        guard activation.backwardNeedsOnlyOutput else { return activatedKeepingLogits(z, activation, linear) }
+        var y = z
+        activation.applyInPlace(&y)
+        return activatedInKernel(y, activation, linear)
+    }
+
+    /// The record keeping `z`, for a loss that fuses with the activation (softmax, sigmoid) and
+    /// for activations whose derivative needs their input.
+    private func activatedKeepingLogits(_ z: Tensor, _ activation: Activation, _ linear: @escaping (Tensor) throws -> LayerGradients) -> Recorded {
         let y = activation.apply(z)
         var recorded = Recorded(output: y) { g in
             try linear(activation == .linear ? g : activation.backward(input: z, output: y, upstream: g))
         }
         recorded.logits = (z, activation, linear)
         return recorded
+    }
+
+    /// The record of a linear part whose kernel applied the activation itself (in its epilogue,
+    /// so the pre-activation values never existed): for activations whose backward needs only
+    /// the output (`Activation.backwardNeedsOnlyOutput`).
+    func activatedInKernel(_ y: Tensor, _ activation: Activation, _ linear: @escaping (Tensor) throws -> LayerGradients) -> Recorded {
+        Recorded(output: y) { g in
+            try linear(activation == .linear ? g : activation.backward(input: y, output: y, upstream: g))
+        }
     }
 }
 

@@ -102,6 +102,11 @@ public enum Activation: Equatable, Sendable {
     static let seluAlpha: Float = 1.6732632423543772848170429916717
     static let seluScale: Float = 1.0507009873554804934193349852946
 
+    /// True when `backward` gives the same gradient with the output passed as the input too:
+    /// linear, ReLU (x > 0 exactly where relu(x) > 0) and tanh (1 − y²). Sigmoid qualifies as
+    /// well but is left out: a binary crossentropy fuses with it and needs its logits.
+    public var backwardNeedsOnlyOutput: Bool { self == .linear || self == .relu || self == .tanh }
+
     /// The activation of every element of `x` (softmax and log_softmax: of every row along
     /// the last axis; a scalar is one row of one element).
     public func apply(_ x: Tensor) -> Tensor {

@@ -475,13 +475,16 @@ func conv2dBackwardInput(
     try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, filters], what: what)
     let patch = g.kernelHeight * g.kernelWidth * g.channels
     let pixels = g.batch * g.outHeight * g.outWidth
-    let result = Tensor(shape: inputShape)
-    guard pixels > 0, filters > 0, g.channels > 0 else { return result }
-    let dx = result.pointer, dy = upstream.pointer, weights = kernel.pointer
+    guard pixels > 0, filters > 0, g.channels > 0 else { return Tensor(shape: inputShape) }
+    let dy = upstream.pointer, weights = kernel.pointer
     if isPointwise(g) {
-        gemm(transA: false, transB: true, m: pixels, n: g.channels, k: filters, a: dy, lda: filters, b: weights, ldb: filters, c: dx, ldc: g.channels)
-        return result
+        // Every element is written by the product, so the result needs no zeroing first.
+        return Tensor.filled(shape: inputShape) { dx in
+            gemm(transA: false, transB: true, m: pixels, n: g.channels, k: filters, a: dy, lda: filters, b: weights, ldb: filters, c: dx, ldc: g.channels)
+        }
     }
+    let result = Tensor(shape: inputShape)
+    let dx = result.pointer
     let rowsPerTile = Swift.max(1, Swift.min(g.outHeight, im2colTileElements / Swift.max(1, g.outWidth * patch)))
     let shared = UncheckedSendable(dx)
     // Patches of one image overlap, so an image's tiles stay in one chunk.

@@ -199,14 +199,15 @@ extension KerasSession {
     }
 }
 
-/// Keras' progress output for `fit`.
+/// Keras' progress output for `fit`: "Epoch 3/10" when there are several epochs, then a
+/// `Progbar` per epoch, live (verbose 1) on a terminal, one line per epoch otherwise.
 final class ProgressDisplay {
     let verbose: Int
     let epochs: Int
     let output: (String) -> Void
     let live: Bool
     private(set) var steps = 0
-    private var started = Date()
+    private var bar: Progbar?
 
     init(verbose: Int, epochs: Int, output: @escaping (String) -> Void) {
         self.verbose = verbose
@@ -215,35 +216,19 @@ final class ProgressDisplay {
         live = verbose == 1 && isatty(STDOUT_FILENO) != 0
     }
 
-    static func format(_ logs: [(String, Float)]) -> String {
-        logs.map { " - \($0.0): \(String(format: "%.4f", $0.1))" }.joined()
-    }
-
     var observer: TrainingObserver {
         var o = TrainingObserver()
         o.epochBegan = { [self] epoch, batches in
             steps = batches
-            started = Date()
-            if verbose > 0 { output("Epoch \(epoch + 1)/\(epochs)\n") }
+            guard verbose > 0 else { return }
+            if epochs > 1 { output("Epoch \(epoch + 1)/\(epochs)\n") }
+            bar = Progbar(target: batches, verbose: live ? 1 : 2)
         }
         o.batchEnded = { [self] batch, logs in
-            guard live else { return }
-            let done = batch + 1
-            let width = 30, filled = Int(Double(width) * Double(done) / Double(max(steps, 1)))
-            let bar = String(repeating: "=", count: max(0, filled - 1)) + (done < steps ? ">" : "=") + String(repeating: ".", count: width - filled)
-            let elapsed = Date().timeIntervalSince(started)
-            let eta = Int((elapsed / Double(done) * Double(steps - done)).rounded())
-            output("\r\(done)/\(steps) [\(bar)] - ETA: \(eta)s\(ProgressDisplay.format(logs))")
+            if live, let text = bar?.update(batch + 1, logs, finalize: false) { output(text) }
         }
         o.epochEnded = { [self] _, logs in
-            guard verbose > 0 else { return false }
-            let elapsed = Date().timeIntervalSince(started)
-            let perStep = Int((elapsed / Double(max(steps, 1)) * 1000).rounded())
-            if live {
-                output("\r\(steps)/\(steps) [\(String(repeating: "=", count: 30))] - \(Int(elapsed.rounded()))s \(perStep)ms/step\(ProgressDisplay.format(logs))\n")
-            } else {
-                output("\(steps)/\(steps) - \(Int(elapsed.rounded()))s - \(perStep)ms/step\(ProgressDisplay.format(logs))\n")
-            }
+            if let text = bar?.update(steps, logs, finalize: true) { output(text) }
             return false
         }
         o.shouldStop = { Interpreter.interruptRequested }

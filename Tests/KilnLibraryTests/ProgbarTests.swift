@@ -1,5 +1,4 @@
 import Foundation
-import KilnLang
 @testable import KilnLibrary
 import XCTest
 
@@ -54,37 +53,5 @@ final class ProgbarTests: XCTestCase {
         now = 1.01
         XCTAssertNil(bar.update(2, [("loss", 1)]))
         XCTAssertNotNil(bar.update(10, [("loss", 1)]), "the last step always draws")
-    }
-
-    /// What fit prints when its output is not a terminal (as under `swift test`): "Epoch i/n"
-    /// only when there are several epochs, then one line per epoch, validation values included.
-    func testFitPrintsOneLinePerEpochWhenNotATerminal() throws {
-        func printed(epochs: Int, verbose: String) throws -> String {
-            let interpreter = KilnLibrary.makeInterpreter()
-            var text = ""
-            interpreter.output = { text += $0 }
-            let source = """
-                import numpy as np
-                import keras
-                keras.utils.set_random_seed(0)
-                m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation='softmax')])
-                m.compile('adam', 'sparse_categorical_crossentropy', metrics=['accuracy'])
-                x = np.random.rand(40, 2).astype('float32')
-                y = (x[:, 0] > 0.5).astype('int32')
-                h = m.fit(x, y, batch_size=16, epochs=\(epochs), verbose=\(verbose), validation_split=0.25)
-                """
-            _ = try interpreter.run(source, filename: "fit.kiln").get()
-            return text
-        }
-        let number = "[0-9]+\\.[0-9]{4}"
-        let line = "2/2 - [0-9]+s - loss: \(number) - accuracy: \(number) - val_loss: \(number) - val_accuracy: \(number) - [0-9]+(s|ms|us)/epoch - [0-9]+(s|ms|us)/step"
-        let two = try printed(epochs: 2, verbose: "1").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        XCTAssertEqual(two.count, 5, two.joined(separator: "\n"))
-        XCTAssertEqual(two[0], "Epoch 1/2")
-        XCTAssertEqual(two[2], "Epoch 2/2")
-        for text in [two[1], two[3]] { XCTAssertNotNil(text.range(of: "^" + line + "$", options: .regularExpression), text) }
-        let one = try printed(epochs: 1, verbose: "'auto'")
-        XCTAssertNotNil(one.range(of: "^" + line + "\n$", options: .regularExpression), one)
-        XCTAssertEqual(try printed(epochs: 2, verbose: "0"), "")
     }
 }

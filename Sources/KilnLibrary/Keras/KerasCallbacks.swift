@@ -46,9 +46,12 @@ public final class CallbackValue: KObject {
         case let .earlyStopping(monitor, minDelta, patience, verbose, maximize, restoreBest, startFromEpoch):
             var best: Float = maximize ? -.infinity : .infinity, wait = 0, stopped = 0, bestEpoch = 0
             var bestWeights: [Tensor]?
+            let monitored = CallbackValue.lookup(monitor, output: output) {
+                "Early stopping conditioned on metric `\(monitor)` which is not available. Available metrics are: \($0)"
+            }
             observer.epochEnded = { epoch, logs in
                 var stop = try previousEnd(epoch, &logs)
-                guard epoch >= startFromEpoch, let current = logs.first(where: { $0.0 == monitor })?.1 else { return stop }
+                guard epoch >= startFromEpoch, let current = monitored(logs) else { return stop }
                 if restoreBest && bestWeights == nil { bestWeights = model.layers.flatMap(\.weights).map(\.value) }
                 wait += 1
                 let improved = maximize ? current - minDelta > best : current + minDelta < best
@@ -73,10 +76,13 @@ public final class CallbackValue: KObject {
             }
         case let .reduceLROnPlateau(monitor, factor, patience, verbose, maximize, minDelta, cooldown, minLR):
             var best: Float = maximize ? -.infinity : .infinity, wait = 0, cooldownCounter = 0
+            let monitored = CallbackValue.lookup(monitor, output: output) {
+                "Learning rate reduction is conditioned on metric `\(monitor)` which is not available. Available metrics are: \($0)."
+            }
             observer.epochEnded = { epoch, logs in
                 let stop = try previousEnd(epoch, &logs)
                 logs.append(("learning_rate", optimizer.currentLearningRate()))
-                guard let current = logs.first(where: { $0.0 == monitor })?.1 else { return stop }
+                guard let current = monitored(logs) else { return stop }
                 if cooldownCounter > 0 {
                     cooldownCounter -= 1
                     wait = 0
@@ -103,11 +109,11 @@ public final class CallbackValue: KObject {
             break  // Kiln always stops on a NaN or infinite loss.
         case let .checkpoint(path, monitor, verbose, bestOnly, maximize):
             var best: Float = maximize ? -.infinity : .infinity
+            let monitored = CallbackValue.lookup(monitor, output: output) { _ in "Can save best model only with \(monitor) available." }
             observer.epochEnded = { epoch, logs in
                 let stop = try previousEnd(epoch, &logs)
-                let current = logs.first(where: { $0.0 == monitor })?.1
                 if bestOnly {
-                    guard let value = current, maximize ? value > best : value < best else { return stop }
+                    guard let value = monitored(logs), maximize ? value > best : value < best else { return stop }
                     best = value
                 }
                 let file = try CallbackValue.format(path, epoch: epoch + 1, logs: logs, interpreter)
@@ -141,6 +147,22 @@ public final class CallbackValue: KObject {
 }
 
 extension CallbackValue {
+    /// A lookup of `monitor` in an epoch's logs. The first time the value is missing it writes
+    /// Keras' UserWarning (`message` given the names that are there, comma-separated), once per
+    /// fit as Python shows a warning from one place once.
+    static func lookup(_ monitor: String, output: @escaping (String) -> Void,
+                       message: @escaping (String) -> String) -> ([(String, Float)]) -> Float? {
+        var warned = false
+        return { logs in
+            if let value = logs.first(where: { $0.0 == monitor })?.1 { return value }
+            if !warned {
+                warned = true
+                output("UserWarning: " + message(logs.map(\.0).joined(separator: ",")) + "\n")
+            }
+            return nil
+        }
+    }
+
     /// `filepath` with Keras' fields filled in, as Keras does it: `filepath.format(epoch=epoch,
     /// **logs)` (`w.{epoch:02d}.npz`, `{val_loss:.2f}`). A field that is not in the logs is a
     /// KeyError that names the filepath.

@@ -1,0 +1,64 @@
+import Foundation
+import KilnLang
+import KilnLibrary
+import XCTest
+
+/// What training writes as it goes: fit's per-epoch lines and the callbacks' messages.
+final class TrainingOutputTests: XCTestCase {
+    /// Everything `source` writes, run as a notebook cell would be.
+    func printed(_ source: String) throws -> String {
+        let interpreter = KilnLibrary.makeInterpreter()
+        var text = ""
+        interpreter.output = { text += $0 }
+        _ = try interpreter.run(source, filename: "training.kiln").get()
+        return text
+    }
+
+    /// What fit prints when its output is not a terminal (as under `swift test`): "Epoch i/n"
+    /// only when there are several epochs, then one line per epoch, validation values included.
+    func testFitPrintsOneLinePerEpochWhenNotATerminal() throws {
+        func printed(epochs: Int, verbose: String) throws -> String {
+            try self.printed("""
+                import numpy as np
+                import keras
+                keras.utils.set_random_seed(0)
+                m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation='softmax')])
+                m.compile('adam', 'sparse_categorical_crossentropy', metrics=['accuracy'])
+                x = np.random.rand(40, 2).astype('float32')
+                y = (x[:, 0] > 0.5).astype('int32')
+                h = m.fit(x, y, batch_size=16, epochs=\(epochs), verbose=\(verbose), validation_split=0.25)
+                """)
+        }
+        let number = "[0-9]+\\.[0-9]{4}"
+        let line = "2/2 - [0-9]+s - loss: \(number) - accuracy: \(number) - val_loss: \(number) - val_accuracy: \(number) - [0-9]+(s|ms|us)/epoch - [0-9]+(s|ms|us)/step"
+        let two = try printed(epochs: 2, verbose: "1").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        XCTAssertEqual(two.count, 5, two.joined(separator: "\n"))
+        XCTAssertEqual(two[0], "Epoch 1/2")
+        XCTAssertEqual(two[2], "Epoch 2/2")
+        for text in [two[1], two[3]] { XCTAssertNotNil(text.range(of: "^" + line + "$", options: .regularExpression), text) }
+        let one = try printed(epochs: 1, verbose: "'auto'")
+        XCTAssertNotNil(one.range(of: "^" + line + "\n$", options: .regularExpression), one)
+        XCTAssertEqual(try printed(epochs: 2, verbose: "0"), "")
+    }
+
+
+    /// A callback whose monitored value is missing warns once, as Keras 3 does, and carries on.
+    func testCallbacksWarnOnceWhenTheMonitoredValueIsMissing() throws {
+        let text = try printed("""
+            import numpy as np
+            import keras
+            m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+            m.compile('sgd', 'mse')
+            callbacks = [keras.callbacks.EarlyStopping(patience=0), keras.callbacks.ReduceLROnPlateau(monitor='val_mae'),
+                         keras.callbacks.ModelCheckpoint('/dev/null', save_best_only=True, monitor='val_acc')]
+            h = m.fit(np.zeros((8, 2)), np.zeros((8, 1)), epochs=3, verbose=0, callbacks=callbacks)
+            assert len(h.history['loss']) == 3
+            """)
+        XCTAssertEqual(text, """
+            UserWarning: Early stopping conditioned on metric `val_loss` which is not available. Available metrics are: loss
+            UserWarning: Learning rate reduction is conditioned on metric `val_mae` which is not available. Available metrics are: loss,learning_rate.
+            UserWarning: Can save best model only with val_acc available.
+
+            """)
+    }
+}

@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "KilnTensor", dependencies: ["CBLAS", "CMalloc"]),
         .target(name: "KilnLang"),
         .target(name: "KilnNN", dependencies: ["KilnTensor"]),
+        .target(name: "KilnStore", dependencies: ["CSQLite"]),
 
         // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
         // the EmbedStdlib plugin compiles into the binary.
@@ -42,7 +43,7 @@ let package = Package(
         ),
 
         // Front ends.
-        .target(name: "KilnNotebook", dependencies: ["KilnLibrary"]),
+        .target(name: "KilnNotebook", dependencies: ["KilnLibrary", "KilnStore"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
@@ -57,6 +58,7 @@ let package = Package(
         .testTarget(name: "KilnLangTests", dependencies: ["KilnLang", "KilnTestSupport"], exclude: ["testdata"]),
         .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary", "KilnTestSupport"], exclude: ["testdata", "Fixtures"]),
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
+        .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
         .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln"]),
         .testTarget(name: "KilnTensorTests", dependencies: ["KilnTensor"]),

@@ -1,7 +1,10 @@
 /// Arrays in files: `np.save` / `np.load` of numpy's `.npy` format (versions 1.0, 2.0 and 3.0
 /// headers; little-endian float32, float64, int64, int32, uint8 and bool in C order),
 /// `np.savez` / `np.savez_compressed` and `np.load` of `.npz` archives (zip files of `.npy`
-/// members), with numpy's errors for files Kiln cannot read.
+/// members), with numpy's errors for files Kiln cannot read. Object arrays load only with
+/// `allow_pickle=True`, through the restricted unpickler (numpy arrays, lists, dicts, tuples,
+/// numbers and strings; no other globals); Kiln's arrays hold numbers, so an object array
+/// loads as (nested) lists of its elements.
 
 import Foundation
 import KilnLang
@@ -35,7 +38,7 @@ enum NumpyFiles {
                 }
                 throw KilnError.value("Failed to interpret file '\(path)' as a pickle: Kiln reads .npy and .npz files only")
             }
-            return .object(try NpyFormat.decode(bytes, allowPickle: a.bool("allow_pickle"), maxHeaderSize: try a.int("max_header_size")))
+            return try NpyFormat.read(bytes, allowPickle: a.bool("allow_pickle"), maxHeaderSize: try a.int("max_header_size"), source: path).value()
         },
     ]
 
@@ -175,11 +178,35 @@ enum NpyFormat {
 
     // MARK: Reading
 
-    /// The array in a `.npy` file's bytes.
-    static func decode(_ bytes: [UInt8], allowPickle: Bool = false, maxHeaderSize: Int = 10000) throws -> NDArray {
+    /// The array in a `.npy` file's bytes (a numeric one: object arrays are refused as numpy
+    /// refuses them with allow_pickle=False).
+    static func decode(_ bytes: [UInt8], maxHeaderSize: Int = 10000) throws -> NDArray {
+        guard case .array(let array) = try read(bytes, allowPickle: false, maxHeaderSize: maxHeaderSize, source: "") else {
+            throw KilnError.value("Object arrays cannot be loaded when allow_pickle=False")
+        }
+        return array
+    }
+
+    /// What a `.npy` file holds: a numeric array, or an object array (allowed with
+    /// `allowPickle`) read from its pickle by the restricted unpickler.
+    enum Contents {
+        case array(NDArray)
+        case objects(Pickle)
+
+        /// The language value: the array, or the object array's elements as (nested) lists.
+        func value() throws -> Value {
+            switch self {
+            case .array(let a): return .object(a)
+            case .objects(let pickle): return try pickle.value(pickle.root)
+            }
+        }
+    }
+
+    /// The contents of a `.npy` file's bytes, read from `source` (named in unpickling errors).
+    /// As in numpy, `allowPickle` also lifts the header size limit.
+    static func read(_ bytes: [UInt8], allowPickle: Bool, maxHeaderSize: Int, source: String) throws -> Contents {
         guard bytes.starts(with: magic), bytes.count >= 10 else {
-            let head = bytes.prefix(6).map { $0 >= 0x20 && $0 < 0x7F && $0 != 0x27 && $0 != 0x5C ? String(UnicodeScalar($0)) : String(format: "\\x%02x", $0) }.joined()
-            throw KilnError.value("the magic string is not correct; expected b'\\x93NUMPY', got b'\(head)'")
+            throw KilnError.value("the magic string is not correct; expected b'\\x93NUMPY', got \(ByteText.pythonRepr(bytes.prefix(6)))")
         }
         let major = Int(bytes[6]), minor = Int(bytes[7])
         let r = ByteReader(bytes)
@@ -192,15 +219,19 @@ enum NpyFormat {
         default:
             throw KilnError.value("we only support format version (1,0), (2,0), and (3,0), not (\(major), \(minor))")
         }
-        if headerLength > maxHeaderSize {
+        if headerLength > maxHeaderSize && !allowPickle {
             throw KilnError.value("Header info length (\(headerLength)) is large and may not be safe to load securely. To allow loading, adjust `max_header_size` or fully trust the `.npy` file using `allow_pickle=True`. For safety against large resource use or crashes, sandboxing may be necessary.")
         }
         guard start + headerLength <= bytes.count else {
             throw eof("array header", expected: headerLength, got: bytes.count - start)
         }
         let text = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
-        let (dtype, shape) = try parseHeader(text, allowPickle: allowPickle)
+        let (type, shape) = try parseHeader(text)
         let dataStart = start + headerLength
+        guard let dtype = type else {
+            guard allowPickle else { throw KilnError.value("Object arrays cannot be loaded when allow_pickle=False") }
+            return .objects(try RestrictedUnpickler.load(bytes, from: dataStart, source: source))
+        }
         var count = 1
         for n in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: n)
@@ -211,7 +242,7 @@ enum NpyFormat {
         }
         let expected = count * dtype.itemSize, found = bytes.count - dataStart
         guard found >= expected else { throw eof("array data", expected: expected, got: found) }
-        return NDArray(dtype, shape, elements(bytes, from: dataStart, count: count, dtype))
+        return .array(NDArray(dtype, shape, elements(bytes[dataStart...], count: count, dtype)))
     }
 
     /// numpy's error for a file that ends too soon.
@@ -219,9 +250,9 @@ enum NpyFormat {
         KilnError.value("EOF: reading \(what), expected \(expected) bytes got \(got)")
     }
 
-    /// The dtype and shape a header declares, or numpy's (or Kiln's) error for what Kiln
-    /// cannot read.
-    static func parseHeader(_ text: String, allowPickle: Bool) throws -> (DType, [Int]) {
+    /// The dtype (nil for numpy's object dtype) and shape a header declares, or numpy's (or
+    /// Kiln's) error for what Kiln cannot read.
+    static func parseHeader(_ text: String) throws -> (dtype: DType?, shape: [Int]) {
         let bad = KilnError.value("Cannot parse header: \(Repr.repr(.string(text)))")
         var parser = LiteralParser(text)
         guard case .dict(let fields)? = try? parser.parse() else { throw bad }
@@ -240,19 +271,19 @@ enum NpyFormat {
         guard case .string(let descr) = value("descr") else {
             throw KilnError.value("Kiln cannot read structured arrays (descr \(value("descr")))")
         }
-        let dtype = try dtypeOf(descr, allowPickle: allowPickle)
-        if fortran {
+        let dtype = isObject(descr) ? nil : try dtypeOf(descr)
+        if fortran && dtype != nil {
             throw KilnError.value("this .npy file holds a Fortran-order array (fortran_order: True); Kiln reads C-order arrays only (save np.ascontiguousarray(a) in numpy)")
         }
         return (dtype, shape)
     }
 
-    /// The dtype a type string names.
-    static func dtypeOf(_ descr: String, allowPickle: Bool) throws -> DType {
-        if descr == "|O" || descr == "O" {
-            if !allowPickle { throw KilnError.value("Object arrays cannot be loaded when allow_pickle=False") }
-            throw KilnError.value("Object arrays (pickled data) cannot be loaded in Kiln")
-        }
+    /// Whether a type string is numpy's object dtype (elements stored as a pickle).
+    static func isObject(_ descr: String) -> Bool { descr == "|O" || descr == "O" }
+
+    /// The dtype a (numeric) type string names.
+    static func dtypeOf(_ descr: String) throws -> DType {
+        if isObject(descr) { throw KilnError.value("Object arrays cannot be loaded when allow_pickle=False") }
         let order = descr.first, code = String(descr.dropFirst())
         let known: [String: DType] = ["b1": .bool, "u1": .uint8, "i4": .int32, "i8": .int64, "f4": .float32, "f8": .float64]
         guard let order, "<>|=".contains(order), let dtype = known[code] else {
@@ -264,10 +295,11 @@ enum NpyFormat {
         return dtype
     }
 
-    /// `count` elements of `dtype` stored little-endian from byte `start`.
-    private static func elements(_ bytes: [UInt8], from start: Int, count: Int, _ dtype: DType) -> Storage {
+    /// The first `count` elements of `dtype` stored little-endian in `bytes` (which holds
+    /// at least `count * dtype.itemSize` bytes).
+    static func elements(_ bytes: ArraySlice<UInt8>, count: Int, _ dtype: DType) -> Storage {
         bytes.withUnsafeBytes { raw in
-            let base = raw.baseAddress! + start
+            guard count > 0, let base = raw.baseAddress else { return Storage.zeros(dtype, count: 0) }
             switch dtype {
             case .float32:
                 var t = Tensor(shape: [count])
@@ -424,7 +456,7 @@ final class NpzFile: KObject {
         guard bytes.starts(with: NpyFormat.magic) else {
             throw KilnError.value("member '\(e.name)' of \(archive.filename) is not a .npy file; Kiln reads arrays only")
         }
-        return .object(try NpyFormat.decode(bytes, allowPickle: allowPickle, maxHeaderSize: maxHeaderSize))
+        return try NpyFormat.read(bytes, allowPickle: allowPickle, maxHeaderSize: maxHeaderSize, source: "\(e.name) in \(archive.filename)").value()
     }
 
     override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {

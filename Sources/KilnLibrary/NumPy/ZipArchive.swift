@@ -115,7 +115,8 @@ struct ZipArchive {
             out = [UInt8](repeating: 0, count: entry.size)
             let rc = bytes.withUnsafeBufferPointer { src in
                 out.withUnsafeMutableBufferPointer { dst in
-                    kiln_inflate_raw(src.baseAddress! + start, entry.compressedSize, dst.baseAddress, entry.size)
+                    guard let base = src.baseAddress else { return Z_DATA_ERROR }
+                    return kiln_inflate_raw(base + start, entry.compressedSize, dst.baseAddress, entry.size)
                 }
             }
             guard rc == Z_OK else {

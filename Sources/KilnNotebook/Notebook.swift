@@ -1,6 +1,9 @@
 /// KilnNotebook holds notebooks as documents and runs them: the `.kiln` percent text format,
-/// the headless runner behind `kiln run`, and the `CellExecutor` seam through which cells
-/// reach the interpreter. It knows nothing of how Kiln code is evaluated.
+/// the headless runner behind `kiln run`, the recording of sessions into the store, and the
+/// `CellExecutor` seam through which cells reach the interpreter. It knows nothing of how Kiln
+/// code is evaluated.
+
+import KilnStore
 
 /// What a cell holds: code to run, markdown text to show, or raw text passed through.
 public enum CellKind: String, Equatable, Sendable {
@@ -35,10 +38,17 @@ public struct Cell: Equatable, Sendable {
     /// The 1-based line of the file on which `source` starts, so that errors can point into
     /// the file: line k of the source is line `firstLine + k - 1` of the file.
     public var firstLine: Int
+    /// nbformat 4.5's cell id, when the cell came from (or is going to) an .ipynb file.
+    public var id: String?
+    /// `In [n]` of the run that produced `outputs` (nil: not run).
+    public var executionCount: Int?
+    /// What the cell produced when it last ran (the store's output records).
+    public var outputs: [StoredOutput]
 
     public init(
         kind: CellKind, source: String, title: String = "", tags: [String] = [],
-        metadata: [CellMetadataEntry] = [], firstLine: Int = 1
+        metadata: [CellMetadataEntry] = [], firstLine: Int = 1, id: String? = nil,
+        executionCount: Int? = nil, outputs: [StoredOutput] = []
     ) {
         self.kind = kind
         self.source = source
@@ -46,6 +56,9 @@ public struct Cell: Equatable, Sendable {
         self.tags = tags
         self.metadata = metadata
         self.firstLine = firstLine
+        self.id = id
+        self.executionCount = executionCount
+        self.outputs = outputs
     }
 }
 

@@ -1,0 +1,115 @@
+/// Recording a session into the store: the front ends (headless runner, REPL, replay) hand
+/// each finished cell, with what it printed and how it ended, to a `SessionRecorder`, which
+/// writes it in one transaction. A store that fails mid-session (disk full) is reported once
+/// and the session goes on; what was written stays.
+
+import Foundation
+import KilnStore
+
+/// The version of Kiln recorded with every session.
+public let kilnVersion = "0.5.0"
+
+/// Passes text on to another sink while keeping what one cell writes, for its stream output.
+public final class CellCapture: OutputSink {
+    private let forward: OutputSink
+    private var text = ""
+
+    public init(forwardingTo forward: OutputSink) {
+        self.forward = forward
+    }
+
+    public func write(_ text: String) {
+        self.text += text
+        forward.write(text)
+    }
+
+    public func flush() { forward.flush() }
+
+    /// What was written since the last call, then forgets it.
+    public func take() -> String {
+        defer { text = "" }
+        return text
+    }
+}
+
+extension CellOutcome {
+    /// The error's type, from the traceback's last line (`ValueError: …` → `ValueError`).
+    public var errorName: String? {
+        guard case .failed(let traceback) = self else { return nil }
+        let last = traceback.split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) } ?? ""
+        let name = last.prefix { $0 != ":" }
+        return name.isEmpty || name.contains(" ") ? "Error" : String(name)
+    }
+
+    /// How the cell ended, for the store: a KeyboardInterrupt is an interruption and a
+    /// TimeoutError (step budget or cell timeout) a timeout.
+    public var status: RunStatus {
+        switch errorName {
+        case nil: return .ok
+        case "KeyboardInterrupt": return .interrupted
+        case "TimeoutError": return .timeout
+        default: return .error
+        }
+    }
+
+    /// The outputs the store keeps for this outcome after `printed` text.
+    public func outputs(printed: String) -> [StoredOutput] {
+        var outputs: [StoredOutput] = printed.isEmpty ? [] : [.stream(printed)]
+        switch self {
+        case .completed(let result): if let result { outputs.append(.result(result)) }
+        case .failed(let traceback): outputs.append(.error(errorName ?? "Error", traceback: traceback))
+        }
+        return outputs
+    }
+}
+
+/// Writes one session's cells to a store as they finish; with no store it records nothing.
+public final class SessionRecorder {
+    public let store: Store?
+    public private(set) var sessionID: Int64?
+    private var position = 0
+    private let warnings: OutputSink
+    private var failed = false
+
+    /// Starts a session of `kind` for `source` (a notebook path; nil for the REPL).
+    public init(store: Store?, kind: SessionKind, source: String?, seed: Int? = nil, replayOf: Int64? = nil,
+                warnings: OutputSink = StandardStream.error) {
+        self.store = store
+        self.warnings = warnings
+        guard let store else { return }
+        do {
+            sessionID = try store.beginSession(kind: kind, source: source, kilnVersion: kilnVersion, seed: seed, replayOf: replayOf)
+        } catch {
+            report(error)
+        }
+    }
+
+    /// Stores the next cell of the session.
+    public func record(kind: StoredCellKind, source: String, executionCount: Int? = nil, started: Date? = nil,
+                       duration: Double? = nil, status: RunStatus? = nil, tags: [String] = [], outputs: [StoredOutput] = []) {
+        defer { position += 1 }
+        guard let store, let sessionID, !failed else { return }
+        let cell = StoredCell(position: position, kind: kind, source: source, executionCount: executionCount, started: started,
+                              duration: duration, status: status, tags: tags, outputs: outputs)
+        do {
+            try store.record(cell, session: sessionID)
+        } catch {
+            report(error)
+        }
+    }
+
+    /// Marks the session ended.
+    public func finish(_ status: RunStatus) {
+        guard let store, let sessionID, !failed else { return }
+        do {
+            try store.finishSession(sessionID, status: status)
+        } catch {
+            report(error)
+        }
+    }
+
+    private func report(_ error: Error) {
+        failed = true
+        warnings.write("kiln: recording into the store stopped: \(error) (what was recorded before is kept)\n")
+    }
+}

@@ -21,4 +21,7 @@ public enum KilnLibrary {
         }
         return Interpreter(modules: registry)
     }
+
+    /// The folders Kiln's own loaders read from even in a sandboxed run (Keras' data set cache).
+    public static var cacheFolders: [String] { [DatasetCache.folder] }
 }

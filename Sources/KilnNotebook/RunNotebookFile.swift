@@ -1,43 +1,96 @@
 /// `kiln run FILE`: read a notebook file and run it headless.
 import Foundation
 import KilnLang
+import KilnLibrary
+import KilnStore
+
+/// What `kiln run` was asked to do besides running the file (papermill's options).
+public struct RunOptions {
+    /// `-p NAME VALUE` pairs, in order.
+    public var parameters: [(name: String, value: String)] = []
+    /// Where to write the executed notebook (`.ipynb` with outputs, or `.kiln`).
+    public var outputPath: String?
+    public var allowErrors = false
+    /// Seconds per cell.
+    public var timeout: Double?
+    /// The directory the notebook runs in (its files are read and written there).
+    public var workingDirectory: String?
+    /// Paths outside the working directory the notebook may read and write.
+    public var allowedPaths: [String] = []
+    /// The store to record into (nil: no recording).
+    public var storePath: String?
+    /// Write `cell i/n` progress lines to the error stream.
+    public var showProgress = false
+    /// Restrict files to the working directory and `allowedPaths`.
+    public var sandboxed = true
+
+    public init() {}
+}
 
 /// Reads the notebook at `path`, runs its code cells with an executor from `makeExecutor`
 /// and returns the process exit status: 0 if every cell completed, 1 if the file cannot be
-/// read or parsed, no executor can be made, or a cell fails (reported on `errors`).
+/// read or parsed, no executor can be made, or a cell fails (reported on `errors`), 2 for a
+/// usage mistake (a parameter that is not a literal, a working directory that does not exist).
 public func runNotebookFile(
     atPath path: String,
+    options: RunOptions = RunOptions(),
     output: OutputSink = StandardStream.output,
     errors: OutputSink = StandardStream.error,
     makeExecutor: (OutputSink) throws -> CellExecutor = makeDefaultExecutor
 ) -> Int32 {
-    func failure(_ message: String) -> Int32 {
+    func failure(_ message: String, status: Int32 = 1) -> Int32 {
         output.flush()
         errors.write("kiln: \(message)\n")
-        return 1
+        return status
     }
 
-    let text: String
-    switch readTextFile(atPath: path) {
-    case .success(let contents): text = contents
-    case .failure(let reason): return failure("can't open file '\(path)': \(reason.message)")
-    }
     let notebook: Notebook
+    let parameters: NotebookParameters
     do {
-        notebook = try PercentFormat.parse(text)
-    } catch let error as PercentFormatError {
-        return failure("\(path):\(error.line): \(error.message)")
-    } catch {
-        return failure("\(path): \(error)")
-    }
-    let executor: CellExecutor
-    do {
-        executor = try makeExecutor(output)
+        notebook = try NotebookFile.read(atPath: path)
+        parameters = try NotebookParameters(options.parameters)
+    } catch let error as UsageError {
+        return failure(error.message, status: 2)
     } catch {
         return failure("\(error)")
     }
-    let runner = HeadlessRunner(executor: executor, output: output, errors: errors)
-    return runner.run(notebook, filename: path) ? 0 : 1
+    // Paths given on the command line are relative to where kiln was started.
+    let invocationDirectory = FileManager.default.currentDirectoryPath
+    func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : invocationDirectory + "/" + p }
+    let store: Store?
+    do {
+        store = try options.storePath.map { try Store(path: absolute($0)) }
+    } catch {
+        return failure("\(error)")
+    }
+    if let directory = options.workingDirectory {
+        guard FileManager.default.changeCurrentDirectoryPath(absolute(directory)) else {
+            return failure("--cwd \(directory): no such directory", status: 2)
+        }
+    }
+    if options.sandboxed {
+        FileSandbox.restrict(to: [FileManager.default.currentDirectoryPath] + options.allowedPaths.map(absolute), readOnly: KilnLibrary.cacheFolders)
+    }
+    defer { FileSandbox.allowEverything() }
+    let capture = CellCapture(forwardingTo: output)
+    let executor: CellExecutor
+    do {
+        executor = try makeExecutor(capture)
+    } catch {
+        return failure("\(error)")
+    }
+    let recorder = store.map { SessionRecorder(store: $0, kind: .notebook, source: absolute(path), warnings: errors) }
+    let settings = RunSettings(allowErrors: options.allowErrors, timeout: options.timeout, progress: options.showProgress ? errors : nil)
+    let runner = HeadlessRunner(executor: executor, output: capture, errors: errors, recorder: recorder, settings: settings)
+    let succeeded = runner.run(parameters.inject(into: notebook), filename: path)
+    if let out = options.outputPath {
+        do {
+            try NotebookFile.write(runner.executed, toPath: absolute(out))
+        } catch {
+            return failure("cannot write \(out): \(error)")
+        }
+    }
+    return succeeded ? 0 : 1
 }
 
 struct FileReadError: Error {

@@ -85,12 +85,15 @@ public final class SessionRecorder {
     }
 
     /// Stores the next cell of the session.
-    public func record(kind: StoredCellKind, source: String, executionCount: Int? = nil, started: Date? = nil,
-                       duration: Double? = nil, status: RunStatus? = nil, tags: [String] = [], outputs: [StoredOutput] = []) {
+    /// `filename` and `firstLine` say where the code came from, for tracebacks.
+    public func record(kind: StoredCellKind, source: String, filename: String? = nil, firstLine: Int? = nil,
+                       executionCount: Int? = nil, started: Date? = nil, duration: Double? = nil, status: RunStatus? = nil,
+                       tags: [String] = [], outputs: [StoredOutput] = []) {
         defer { position += 1 }
         guard let store, let sessionID, !failed else { return }
-        let cell = StoredCell(position: position, kind: kind, source: source, executionCount: executionCount, started: started,
-                              duration: duration, status: status, tags: tags, outputs: outputs)
+        let cell = StoredCell(position: position, kind: kind, source: source, filename: filename, firstLine: firstLine,
+                              executionCount: executionCount, started: started, duration: duration, status: status, tags: tags,
+                              outputs: outputs)
         do {
             try store.record(cell, session: sessionID)
         } catch {

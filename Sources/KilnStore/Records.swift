@@ -80,6 +80,10 @@ public struct StoredCell: Equatable, Sendable {
     public var position: Int
     public var kind: StoredCellKind
     public var source: String
+    /// The file the code came from and the line of it where `source` starts (for tracebacks;
+    /// a replay runs the cell under the same name so its tracebacks read the same).
+    public var filename: String?
+    public var firstLine: Int?
     /// IPython's `In [n]` number (nil for markdown and raw cells).
     public var executionCount: Int?
     public var started: Date?
@@ -89,13 +93,16 @@ public struct StoredCell: Equatable, Sendable {
     public var tags: [String]
     public var outputs: [StoredOutput]
 
-    public init(id: Int64 = 0, position: Int, kind: StoredCellKind, source: String, executionCount: Int? = nil,
+    public init(id: Int64 = 0, position: Int, kind: StoredCellKind, source: String, filename: String? = nil,
+                firstLine: Int? = nil, executionCount: Int? = nil,
                 started: Date? = nil, duration: Double? = nil, status: RunStatus? = nil, tags: [String] = [],
                 outputs: [StoredOutput] = []) {
         self.id = id
         self.position = position
         self.kind = kind
         self.source = source
+        self.filename = filename
+        self.firstLine = firstLine
         self.executionCount = executionCount
         self.started = started
         self.duration = duration

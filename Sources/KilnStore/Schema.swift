@@ -30,6 +30,8 @@ enum Schema {
                 position INTEGER NOT NULL,
                 kind TEXT NOT NULL CHECK (kind IN ('code', 'markdown', 'raw')),
                 source TEXT NOT NULL,
+                filename TEXT,
+                first_line INTEGER,
                 execution_count INTEGER,
                 started TEXT,
                 duration REAL,

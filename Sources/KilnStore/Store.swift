@@ -127,10 +127,11 @@ public final class Store {
         try database.transaction {
             try database.query(
                 """
-                INSERT INTO cells (session, position, kind, source, execution_count, started, duration, status, tags)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO cells (session, position, kind, source, filename, first_line, execution_count, started, duration, status, tags)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.integer(session), .integer(Int64(cell.position)), .text(cell.kind.rawValue), .text(cell.source),
+                 .optional(cell.filename), .optional(cell.firstLine),
                  .optional(cell.executionCount), .optional(cell.started.map(Timestamp.text)), cell.duration.map { .real($0) } ?? .null,
                  .optional(cell.status?.rawValue), .text(cell.tags.joined(separator: "\n"))])
             let id = database.lastInsertedRow
@@ -149,13 +150,17 @@ public final class Store {
     /// The cells of `session` in order, with their outputs.
     public func cells(ofSession session: Int64) throws -> [StoredCell] {
         var cells = try database.query(
-            "SELECT id, position, kind, source, execution_count, started, duration, status, tags FROM cells WHERE session = ? ORDER BY position",
+            """
+            SELECT id, position, kind, source, filename, first_line, execution_count, started, duration, status, tags
+            FROM cells WHERE session = ? ORDER BY position
+            """,
             [.integer(session)]
         ).map { row in
             StoredCell(id: row[0].integer ?? 0, position: Int(row[1].integer ?? 0), kind: StoredCellKind(rawValue: row[2].text ?? "") ?? .code,
-                       source: row[3].text ?? "", executionCount: row[4].integer.map { Int($0) }, started: Timestamp.date(row[5].text),
-                       duration: row[6].real, status: row[7].text.flatMap(RunStatus.init(rawValue:)),
-                       tags: (row[8].text ?? "").split(separator: "\n").map(String.init))
+                       source: row[3].text ?? "", filename: row[4].text, firstLine: row[5].integer.map { Int($0) },
+                       executionCount: row[6].integer.map { Int($0) }, started: Timestamp.date(row[7].text),
+                       duration: row[8].real, status: row[9].text.flatMap(RunStatus.init(rawValue:)),
+                       tags: (row[10].text ?? "").split(separator: "\n").map(String.init))
         }
         let rows = try database.query(
             """

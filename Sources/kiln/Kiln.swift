@@ -1,39 +1,31 @@
 /// The `kiln` command: subcommands only; the work is done by the library modules.
 import ArgumentParser
 import KilnNotebook
-import KilnTensor
+import KilnStore
 
 @main
 struct Kiln: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "A notebook environment for building, training, tuning and ensembling neural networks.",
-        subcommands: [Run.self]
+        subcommands: [Run.self, Sessions.self, Show.self, Export.self, ReplayCommand.self]
     )
 }
 
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run a notebook headless, stopping at the first error.",
-        discussion: """
-            FILE is a .kiln notebook in the percent format (`# %%` starts a code cell, \
-            `# %% [markdown]` a markdown cell). Each cell's result is printed as Out[n]; \
-            the first error is printed to standard error with its traceback and the exit \
-            status is 1.
-            """
-    )
+/// `--db PATH`, shared by every subcommand that touches the store.
+struct StoreOption: ParsableArguments {
+    @Option(name: .long, help: "The store (SQLite file) to use; default $KILN_DB or ./kiln.db.")
+    var db: String?
 
-    @Argument(help: "The notebook to run.")
-    var file: String
+    var path: String { db ?? Store.defaultPath() }
 
-    @Option(help: "Stop a cell with TimeoutError after this many steps (loop iterations and calls).")
-    var maxSteps: Int?
-
-    func run() throws {
-        installInterruptHandler()
-        Allocator.keepFreedTensorMemory()
-        let budget = maxSteps
-        let status = runNotebookFile(atPath: file) { InterpreterExecutor(output: $0, stepBudget: budget) }
-        if status != 0 { throw ExitCode(status) }
+    /// The store, or exit status 1 after a clear message.
+    func open() throws -> Store {
+        do {
+            return try Store(path: path)
+        } catch {
+            StandardStream.error.write("kiln: \(error)\n")
+            throw ExitCode(1)
+        }
     }
 }

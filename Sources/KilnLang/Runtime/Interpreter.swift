@@ -76,6 +76,9 @@ public final class Interpreter {
     private var nextCheck = 0
     /// Set (from any thread, e.g. a SIGINT handler) to stop the running cell with KeyboardInterrupt.
     nonisolated(unsafe) public static var interruptRequested = false
+    /// Set together with `interruptRequested` by a cell's timer: the interruption is then a
+    /// TimeoutError with this message.
+    nonisolated(unsafe) public static var timeoutMessage: String?
 
     public init(modules: ModuleRegistry = ModuleRegistry()) {
         self.modules = modules
@@ -282,6 +285,10 @@ public final class Interpreter {
     private func checkLimits() throws {
         if Interpreter.interruptRequested {
             Interpreter.interruptRequested = false
+            if let message = Interpreter.timeoutMessage {
+                Interpreter.timeoutMessage = nil
+                throw KilnError("TimeoutError", message)
+            }
             throw KilnError("KeyboardInterrupt", "")
         }
         if let budget = stepBudget, steps >= budget {

@@ -233,6 +233,11 @@ final class ProgressDisplay {
         }
         o.shouldStop = { Interpreter.interruptRequested }
         o.interrupted = { [self] epoch, batch in
+            guard Interpreter.timeoutMessage == nil else {
+                // A cell timeout: the flag stays set so the cell itself stops with TimeoutError.
+                output("\nTraining stopped by the cell's timeout in epoch \(epoch + 1), batch \(batch + 1).\n")
+                return
+            }
             Interpreter.interruptRequested = false
             output("\nTraining interrupted (Ctrl-C) in epoch \(epoch + 1), batch \(batch + 1); the weights reached are kept.\n")
         }

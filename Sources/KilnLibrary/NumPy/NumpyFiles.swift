@@ -86,8 +86,9 @@ enum NumpyFiles {
         return KilnError(type, "[Errno \(code)] \(String(cString: strerror(code))): \(Repr.repr(.string(path)))")
     }
 
-    /// The whole contents of a file.
+    /// The whole contents of a file (one the sandbox allows, see `FileSandbox`).
     static func readFile(_ path: String) throws -> [UInt8] {
+        try FileSandbox.check(path, writing: false)
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw osError(errno, path) }
         defer { close(fd) }
@@ -106,14 +107,17 @@ enum NumpyFiles {
         return result
     }
 
-    /// Writes `bytes` to a file, replacing it.
+    /// Writes `bytes` to a file (one the sandbox allows), replacing it.
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        try FileSandbox.check(path, writing: true)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw osError(errno, path) }
         defer { close(fd) }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { buffer in
+                buffer.baseAddress.map { write(fd, $0 + offset, buffer.count - offset) } ?? 0
+            }
             if n < 0 { throw osError(errno, path) }
             offset += n
         }

@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
-        .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln"]),
+        .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln", "KilnStore", "KilnNotebook"]),
         .testTarget(name: "KilnTensorTests", dependencies: ["KilnTensor"]),
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTensor"], exclude: ["Fixtures"]),
 

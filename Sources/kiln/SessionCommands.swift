@@ -55,7 +55,10 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let opened = try store.open()
-        let cells = try storeCall { try opened.cells(ofSession: session) }
+        let cells = try storeCall { () -> [StoredCell] in
+            _ = try opened.session(session)
+            return try opened.cells(ofSession: session)
+        }
         let text = SessionExport.render(StoredSessions.notebook(cells), format: to.rawValue, title: "Kiln session \(session)")
         if let output {
             do {

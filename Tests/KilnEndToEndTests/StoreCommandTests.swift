@@ -1,0 +1,224 @@
+import Foundation
+import KilnNotebook
+@testable import KilnStore
+import XCTest
+
+/// `kiln run` recording into the store, and the commands that read it back: sessions, show,
+/// export, replay; papermill's options; the sandbox; kill -9 and two writers at once.
+final class StoreCommandTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-store-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @discardableResult
+    func write(_ text: String, to name: String) throws -> URL {
+        let url = folder.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func kiln(_ arguments: [String]) throws -> ProcessResult { try runKiln(arguments, in: folder) }
+
+    var store: String { folder.appendingPathComponent("kiln.db").path }
+
+    static let notebook = """
+        # %% [markdown]
+        # A small notebook
+        # %% tags=["parameters"]
+        n = 3
+        # %%
+        print("n is", n)
+        n * 2
+        # %%
+        squares = [i * i for i in range(n)]
+        squares
+
+        """
+
+    func testRunIsRecordedAndShownAsATranscript() throws {
+        try write(StoreCommandTests.notebook, to: "nb.kiln")
+        let run = try kiln(["run", "nb.kiln", "-p", "n", "4"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "n is 4\nOut[3]: 8\nOut[4]: [0, 1, 4, 9]\n")
+        XCTAssertTrue(run.stderr.contains("kiln: cell 4/4"), run.stderr)
+
+        let sessions = try kiln(["sessions"])
+        XCTAssertEqual(sessions.status, 0, sessions.stderr)
+        let lines = sessions.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, sessions.stdout)
+        XCTAssertTrue(lines[0].hasPrefix("id  kind      source"), sessions.stdout)
+        XCTAssertTrue(lines[1].contains("notebook  nb.kiln") && lines[1].hasSuffix("5  ok"), sessions.stdout)
+
+        let show = try kiln(["show", "1"])
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertTrue(show.stdout.contains("In [2]: # Parameters\n   ...: n = 4\n"), show.stdout)
+        XCTAssertTrue(show.stdout.contains("In [3]: print(\"n is\", n)\n   ...: n * 2\nn is 4\nOut[3]: 8\n"), show.stdout)
+
+        let stored = try Store(path: store)
+        let cells = try stored.cells(ofSession: 1)
+        XCTAssertEqual(cells.map(\.kind), [.markdown, .code, .code, .code, .code])
+        XCTAssertEqual(cells[3].outputs, [.stream("n is 4\n"), .result("8")])
+        XCTAssertEqual(cells[2].tags, ["injected-parameters"])
+        XCTAssertEqual(cells[3].status, .ok)
+        XCTAssertEqual(cells[3].firstLine, 6)
+    }
+
+    func testExportToKilnKeepsEveryCell() throws {
+        try write(StoreCommandTests.notebook, to: "nb.kiln")
+        XCTAssertEqual(try kiln(["run", "nb.kiln"]).status, 0)
+        let export = try kiln(["export", "1", "--to", "kiln", "-o", "again.kiln"])
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let again = try NotebookFile.read(atPath: folder.appendingPathComponent("again.kiln").path)
+        let original = try PercentFormat.parse(StoreCommandTests.notebook)
+        XCTAssertEqual(again.cells.map(\.source), original.cells.map(\.source))
+        XCTAssertEqual(again.cells.map(\.kind), original.cells.map(\.kind))
+        XCTAssertEqual(again.cells.map(\.tags), original.cells.map(\.tags))
+    }
+
+    func testReplayMatchesThenReportsExactlyTheChangedCell() throws {
+        try write(StoreCommandTests.notebook, to: "nb.kiln")
+        XCTAssertEqual(try kiln(["run", "nb.kiln"]).status, 0)
+        let same = try kiln(["replay", "1", "--diff"])
+        XCTAssertEqual(same.status, 0, same.stdout + same.stderr)
+        XCTAssertTrue(same.stdout.contains("every cell's outputs match"), same.stdout)
+
+        // Change one stored output by hand.
+        let stored = try Store(path: store)
+        let target = try XCTUnwrap(stored.cells(ofSession: 1).first { $0.executionCount == 2 })
+        try stored.database.query("UPDATE outputs SET text = '7' WHERE cell = ? AND type = 'result'", [.integer(target.id)])
+        let changed = try kiln(["replay", "1", "--diff"])
+        XCTAssertEqual(changed.status, 1, changed.stdout + changed.stderr)
+        XCTAssertTrue(changed.stdout.contains("1 cell(s) differ: In [2]\n"), changed.stdout)
+        XCTAssertTrue(changed.stdout.contains("-7\n+6\n"), changed.stdout)
+        XCTAssertEqual(try Store(path: store).sessions().map(\.kind), [.notebook, .replay, .replay])
+    }
+
+    func testUsageMistakesAndUnknownSessions() throws {
+        try write(StoreCommandTests.notebook, to: "nb.kiln")
+        let literal = try kiln(["run", "nb.kiln", "-p", "n", "hello"])
+        XCTAssertEqual(literal.status, 2)
+        XCTAssertTrue(literal.stderr.contains("is not a Kiln literal"), literal.stderr)
+        let odd = try kiln(["run", "nb.kiln", "-p", "n"])
+        XCTAssertEqual(odd.status, 64, odd.stderr)  // ArgumentParser's usage status
+        let unknown = try kiln(["show", "42"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("no session 42"), unknown.stderr)
+        XCTAssertEqual(try kiln(["replay", "42"]).status, 1)
+        XCTAssertEqual(try kiln(["export", "42", "--to", "md"]).status, 1)
+    }
+
+    func testAFileThatIsNotAStoreIsRefusedAndLeftAlone() throws {
+        try write(StoreCommandTests.notebook, to: "nb.kiln")
+        let notes = try write("my notes, not a database\n", to: "notes.db")
+        let run = try kiln(["run", "nb.kiln", "--db", "notes.db"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("not a Kiln store"), run.stderr)
+        XCTAssertEqual(try String(contentsOf: notes, encoding: .utf8), "my notes, not a database\n")
+        XCTAssertEqual(try kiln(["sessions", "--db", "notes.db"]).status, 1)
+    }
+
+    func testTimeoutStopsTheCellAndIsRecorded() throws {
+        try write("# %%\nprint('before')\n# %%\nwhile True:\n    pass\n# %%\nprint('never')\n", to: "spin.kiln")
+        let run = try kiln(["run", "spin.kiln", "--timeout", "0.5"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("TimeoutError: the cell did not finish within 0.5 seconds (--timeout)"), run.stderr)
+        XCTAssertFalse(run.stdout.contains("never"))
+        let stored = try Store(path: store)
+        XCTAssertEqual(try stored.cells(ofSession: 1).map(\.status), [.ok, .timeout, nil])
+        XCTAssertEqual(try stored.session(1).status, .timeout)
+    }
+
+    func testAllowErrorsRunsEveryCellAndStillFails() throws {
+        try write("# %%\n1 / 0\n# %%\nprint('after')\n", to: "errors.kiln")
+        let run = try kiln(["run", "errors.kiln", "--allow-errors"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stdout.contains("after"), run.stdout)
+        XCTAssertTrue(run.stderr.contains("ZeroDivisionError"), run.stderr)
+        let cells = try Store(path: store).cells(ofSession: 1)
+        XCTAssertEqual(cells.map(\.status), [.error, .ok])
+        XCTAssertEqual(cells[0].outputs.first?.name, "ZeroDivisionError")
+    }
+
+    func testFilesOutsideTheWorkingDirectoryAreRefusedUnlessAllowed() throws {
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-outside-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let target = outside.appendingPathComponent("a.npy").path
+        try write("import numpy as np\nnp.save('inside.npy', np.zeros(2))\nnp.save('\(target)', np.zeros(2))\n", to: "files.kiln")
+        let refused = try kiln(["run", "files.kiln"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("PermissionError: [Errno 13] Permission denied: '\(target)'"), refused.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("inside.npy").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target))
+        try write("import numpy as np\nnp.load('../../../../../../../../etc/passwd')\n", to: "escape.kiln")
+        XCTAssertTrue(try kiln(["run", "escape.kiln"]).stderr.contains("PermissionError"))
+        let allowed = try kiln(["run", "files.kiln", "--allow-path", outside.path])
+        XCTAssertEqual(allowed.status, 0, allowed.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: target))
+    }
+
+    /// Starts `kiln` with `arguments` in the test folder without waiting for it.
+    func start(_ arguments: [String], output: String) throws -> Process {
+        let url = folder.appendingPathComponent(output)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: url)
+        let process = Process()
+        process.executableURL = try kilnExecutable()
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    func testKillNineLosesAtMostTheRunningCell() throws {
+        try write("# %%\nprint('first')\n# %%\nx = 2\n# %%\nwhile True:\n    x += 1\n", to: "long.kiln")
+        let process = try start(["run", "long.kiln"], output: "long.out")
+        // Wait until the two finished cells are in the store.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let stored = try? Store(path: store), let cells = try? stored.cells(ofSession: 1), cells.count == 2 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let stored = try Store(path: store)
+        let cells = try stored.cells(ofSession: 1)
+        XCTAssertEqual(cells.map(\.source), ["print('first')", "x = 2"])
+        XCTAssertEqual(cells[0].outputs, [.stream("first\n")])
+        XCTAssertEqual(try stored.session(1).status, .running)
+        let sessions = try kiln(["sessions"])
+        XCTAssertEqual(sessions.status, 0, sessions.stderr)
+        XCTAssertTrue(sessions.stdout.contains("running"), sessions.stdout)
+    }
+
+    func testTwoRunsWritingOneStoreBothFinish() throws {
+        let cells = (0..<30).map { "# %%\nv = \($0)\nprint(v)\n" }.joined()
+        try write(cells, to: "a.kiln")
+        try write(cells, to: "b.kiln")
+        let a = try start(["run", "a.kiln"], output: "a.out"), b = try start(["run", "b.kiln"], output: "b.out")
+        a.waitUntilExit()
+        b.waitUntilExit()
+        let aOut = try String(contentsOf: folder.appendingPathComponent("a.out"), encoding: .utf8)
+        let bOut = try String(contentsOf: folder.appendingPathComponent("b.out"), encoding: .utf8)
+        XCTAssertEqual(a.terminationStatus, 0, aOut)
+        XCTAssertEqual(b.terminationStatus, 0, bOut)
+        let stored = try Store(path: store)
+        let sessions = try stored.sessions()
+        XCTAssertEqual(sessions.count, 2)
+        for session in sessions {
+            XCTAssertEqual(session.status, .ok)
+            XCTAssertEqual(session.cellCount, 30)
+            XCTAssertEqual(try stored.cells(ofSession: session.id).last?.outputs, [.stream("29\n")])
+        }
+    }
+}

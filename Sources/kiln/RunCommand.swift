@@ -40,6 +40,9 @@ struct Run: ParsableCommand {
     @Option(help: "Stop a cell with TimeoutError after this many steps (loop iterations and calls).")
     var maxSteps: Int?
 
+    @Flag(help: "Do not record the run in the store.")
+    var noStore = false
+
     @OptionGroup var store: StoreOption
 
     func validate() throws {
@@ -59,7 +62,7 @@ struct Run: ParsableCommand {
         options.timeout = timeout
         options.workingDirectory = cwd
         options.allowedPaths = allowPath
-        options.storePath = store.path
+        options.storePath = noStore ? nil : store.path
         options.showProgress = true
         let budget = maxSteps
         let status = runNotebookFile(atPath: file, options: options) { InterpreterExecutor(output: $0, stepBudget: budget) }

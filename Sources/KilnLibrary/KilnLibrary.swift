@@ -12,6 +12,11 @@ public enum KilnLibrary {
         registry.register("math") { _ in MathModule.make() }
         registry.register("random") { _ in RandomModule.make(rng) }
         registry.register("time") { _ in TimeModule.make() }
+        registry.register("IPython.display") { _ in DisplayModule.make() }
+        registry.register("IPython") { interpreter in
+            KModule("IPython", members: ["display": .object(try interpreter.importModule(["IPython", "display"]))],
+                    doc: "The IPython names notebooks use: IPython.display.")
+        }
         let numpyRandom = NumpyRandom()
         registry.register("numpy") { _ in NumpyModule.make(numpyRandom) }
         SklearnModules.register(in: registry, numpyRandom: numpyRandom)
@@ -19,7 +24,9 @@ public enum KilnLibrary {
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }
-        return Interpreter(modules: registry)
+        let interpreter = Interpreter(modules: registry)
+        interpreter.defineBuiltins([DisplayModule.displayFunction])
+        return interpreter
     }
 
     /// The folders Kiln's own loaders read from even in a sandboxed run (Keras' data set cache).

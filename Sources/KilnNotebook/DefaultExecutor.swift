@@ -1,8 +1,10 @@
 /// The one place the front ends get their interpreter from: `InterpreterExecutor` runs cells
 /// with a Kiln interpreter session that has every native and stdlib module registered.
 
+import Foundation
 import KilnLang
 import KilnLibrary
+import KilnStore
 
 /// Runs cells in one Kiln session, writing printed output to a sink as it happens.
 public final class InterpreterExecutor: CellExecutor {
@@ -12,6 +14,11 @@ public final class InterpreterExecutor: CellExecutor {
     public init(output: OutputSink, interpreter: Interpreter = KilnLibrary.makeInterpreter(), stepBudget: Int? = nil) {
         self.interpreter = interpreter
         interpreter.output = { output.write($0) }
+        interpreter.display = { bundle in
+            output.display(StoredOutput(type: .display, items: bundle.map { item in
+                OutputItem(mime: item.mime, text: item.text, data: item.bytes.map { Data($0) })
+            }))
+        }
         interpreter.stepBudget = stepBudget
     }
 

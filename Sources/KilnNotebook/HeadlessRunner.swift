@@ -70,11 +70,10 @@ public final class HeadlessRunner {
             }
             executionCount += 1
             settings.progress?.write(String(format: "kiln: cell %d/%d (%.1fs elapsed)\n", executionCount, total, Date().timeIntervalSince(start)))
-            _ = capture?.take()
+            _ = capture?.takeOutputs()
             let began = Date()
             let outcome = runWithTimeout(cell, filename: filename)
-            let printed = capture?.take() ?? ""
-            let outputs = outcome.outputs(printed: printed)
+            let outputs = outcome.outputs(captured: capture?.takeOutputs() ?? [])
             executed.cells[index].executionCount = executionCount
             executed.cells[index].outputs = outputs
             recorder?.record(kind: .code, source: cell.source, filename: filename, firstLine: cell.firstLine,

@@ -10,6 +10,7 @@ public enum NotebookFile {
         case .success(let contents): text = contents
         case .failure(let reason): throw NotebookFileError("can't open file '\(path)': \(reason.message)")
         }
+        guard !text.allSatisfy(\.isWhitespace) else { throw NotebookFileError("\(path): the notebook is empty") }
         do {
             return try PercentFormat.parse(text)
         } catch let error as PercentFormatError {

@@ -1,4 +1,6 @@
 /// Where text goes as a notebook runs: the process's standard streams, or a buffer in tests.
+
+import KilnStore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,15 +9,22 @@ import Musl
 import Darwin
 #endif
 
-/// Receives text as it is produced (stream output of cells, `Out[n]` lines, errors).
+/// Receives text as it is produced (stream output of cells, `Out[n]` lines, errors), and
+/// rich outputs (`display(SVG(...))`).
 public protocol OutputSink: AnyObject {
     func write(_ text: String)
     /// Pushes buffered text out; called before anything is written to another sink.
     func flush()
+    /// A displayed value; sinks that show only text write its text/plain form.
+    func display(_ output: StoredOutput)
 }
 
 extension OutputSink {
     public func flush() {}
+
+    public func display(_ output: StoredOutput) {
+        if let text = output.plainText { write(text.hasSuffix("\n") ? text : text + "\n") }
+    }
 }
 
 /// The process's standard output or standard error (through C stdio, like Swift's `print`,

@@ -28,10 +28,10 @@ public enum Replay {
                 recorder.record(kind: cell.kind, source: cell.source, filename: cell.filename, firstLine: cell.firstLine, tags: cell.tags)
                 continue
             }
-            _ = capture.take()
+            _ = capture.takeOutputs()
             let began = Date()
             let outcome = executor.execute(code: cell.source, filename: cell.filename ?? "<cell \(count)>", firstLine: cell.firstLine ?? 1)
-            let outputs = outcome.outputs(printed: capture.take())
+            let outputs = outcome.outputs(captured: capture.takeOutputs())
             recorder.record(kind: .code, source: cell.source, filename: cell.filename, firstLine: cell.firstLine, executionCount: count,
                             started: began, duration: Date().timeIntervalSince(began), status: outcome.status, tags: cell.tags,
                             outputs: outputs)

@@ -9,10 +9,12 @@ import KilnStore
 /// The version of Kiln recorded with every session.
 public let kilnVersion = "0.5.0"
 
-/// Passes text on to another sink while keeping what one cell writes, for its stream output.
+/// Passes output on to another sink while keeping what one cell produces, in order: printed
+/// text (as stream outputs) and displayed values.
 public final class CellCapture: OutputSink {
     private let forward: OutputSink
     private var text = ""
+    private var outputs: [StoredOutput] = []
 
     public init(forwardingTo forward: OutputSink) {
         self.forward = forward
@@ -25,10 +27,22 @@ public final class CellCapture: OutputSink {
 
     public func flush() { forward.flush() }
 
-    /// What was written since the last call, then forgets it.
-    public func take() -> String {
-        defer { text = "" }
-        return text
+    public func display(_ output: StoredOutput) {
+        endStream()
+        outputs.append(output)
+        forward.display(output)
+    }
+
+    private func endStream() {
+        if !text.isEmpty { outputs.append(.stream(text)) }
+        text = ""
+    }
+
+    /// What was produced since the last call, then forgets it.
+    public func takeOutputs() -> [StoredOutput] {
+        endStream()
+        defer { outputs = [] }
+        return outputs
     }
 }
 
@@ -52,9 +66,9 @@ extension CellOutcome {
         }
     }
 
-    /// The outputs the store keeps for this outcome after `printed` text.
-    public func outputs(printed: String) -> [StoredOutput] {
-        var outputs: [StoredOutput] = printed.isEmpty ? [] : [.stream(printed)]
+    /// The outputs the store keeps for this outcome after what the cell printed and displayed.
+    public func outputs(captured: [StoredOutput]) -> [StoredOutput] {
+        var outputs = captured
         switch self {
         case .completed(let result): if let result { outputs.append(.result(result)) }
         case .failed(let traceback): outputs.append(.error(errorName ?? "Error", traceback: traceback))

@@ -39,7 +39,12 @@ extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Exp
 /// An error from the store, in words a user can act on.
 public struct StoreError: Error, CustomStringConvertible, Equatable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Another process holds a lock SQLite would not wait for (changing the journal mode).
+    public var isBusy = false
+    public init(_ message: String, isBusy: Bool = false) {
+        self.message = message
+        self.isBusy = isBusy
+    }
     public var description: String { message }
 }
 
@@ -149,7 +154,7 @@ final class Database {
         if code & 0xff == SQLITE_CORRUPT {
             return StoreError("the store \(path) is damaged (SQLite says: \(message)); it was left as it is")
         }
-        return StoreError("store \(path): \(message) (in \(doing))")
+        return StoreError("store \(path): \(message) (in \(doing))", isBusy: code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED)
     }
 }
 

@@ -29,18 +29,33 @@ public final class Store {
         }
         database = try Database(path: path, create: true)
         database.setBusyTimeout(milliseconds: 15_000)
-        try checkOwnership()
-        try database.query("PRAGMA journal_mode = WAL")
-        try database.query("PRAGMA foreign_keys = ON")
-        try database.query("PRAGMA synchronous = NORMAL")
-        try migrate()
+        // SQLite does not wait on its busy timeout for every lock (changing the journal mode of
+        // a new file, reading its header while another process converts it), so a second
+        // process opening a store at the same moment retries the whole opening.
+        let deadline = Date().addingTimeInterval(15)
+        while true {
+            do {
+                try checkOwnership()
+                try database.query("PRAGMA journal_mode = WAL")
+                try database.query("PRAGMA foreign_keys = ON")
+                try database.query("PRAGMA synchronous = NORMAL")
+                try migrate()
+                return
+            } catch let error as StoreError where error.isBusy && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
     }
 
     /// Refuses files that are not (empty or) Kiln stores, before anything is written.
     private func checkOwnership() throws {
+        // One read transaction, so the three answers come from one state of the file even
+        // while another process is creating the store.
+        try database.query("BEGIN")
+        defer { _ = try? database.query("COMMIT") }
+        let tables = try database.query("SELECT count(*) FROM sqlite_master").first?.first?.integer ?? 0
         let application = try database.query("PRAGMA application_id").first?.first?.integer ?? 0
         let version = try database.query("PRAGMA user_version").first?.first?.integer ?? 0
-        let tables = try database.query("SELECT count(*) FROM sqlite_master").first?.first?.integer ?? 0
         if application == Schema.applicationID {
             guard version <= Schema.current else {
                 throw StoreError("the store \(path) was written by a newer kiln (store schema \(version); this kiln reads up to \(Schema.current)); upgrade kiln to open it. The file was not changed.")

@@ -112,9 +112,12 @@ struct ReplayCommand: ParsableCommand {
 
 /// Runs a store query, turning its error into a message and exit status 1.
 func storeCall<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as StoreError {
+    let result: Result<T, Error> = Result { try body() }
+    switch result {
+    case .success(let value):
+        return value
+    case .failure(let error):
+        guard error is StoreError else { throw error }
         StandardStream.error.write("kiln: \(error)\n")
         throw ExitCode(1)
     }

@@ -70,6 +70,20 @@ final class StoreCommandTests: XCTestCase {
         XCTAssertEqual(cells[3].firstLine, 6)
     }
 
+    func testDisplayedValuesAreStoredAsMIMEBundlesInOrder() throws {
+        let svg = "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><rect width='10' height='10'/></svg>"
+        try write("# %%\nfrom IPython.display import SVG, HTML\nprint('before')\ndisplay(SVG(\"\(svg)\"), HTML('<b>hi</b>'))\nprint('after')\n", to: "show.kiln")
+        let run = try kiln(["run", "show.kiln"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "before\n<IPython.core.display.SVG object>\n<IPython.core.display.HTML object>\nafter\n")
+        let outputs = try XCTUnwrap(Store(path: store).cells(ofSession: 1).first?.outputs)
+        XCTAssertEqual(outputs.map(\.type), [.stream, .display, .display, .stream])
+        XCTAssertEqual(outputs[1].items.map(\.mime), ["text/plain", "image/svg+xml"])
+        XCTAssertEqual(outputs[1].items[1].text, svg)
+        XCTAssertEqual(outputs[2].items.map(\.mime), ["text/plain", "text/html"])
+        XCTAssertEqual(outputs[3], .stream("after\n"))
+    }
+
     func testExportToKilnKeepsEveryCell() throws {
         try write(StoreCommandTests.notebook, to: "nb.kiln")
         XCTAssertEqual(try kiln(["run", "nb.kiln"]).status, 0)
@@ -112,6 +126,18 @@ final class StoreCommandTests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("no session 42"), unknown.stderr)
         XCTAssertEqual(try kiln(["replay", "42"]).status, 1)
         XCTAssertEqual(try kiln(["export", "42", "--to", "md"]).status, 1)
+    }
+
+    func testEmptyAndBinaryNotebooksAreClearErrors() throws {
+        try write("", to: "empty.kiln")
+        let empty = try kiln(["run", "empty.kiln"])
+        XCTAssertEqual(empty.status, 1)
+        XCTAssertTrue(empty.stderr.contains("empty.kiln: the notebook is empty"), empty.stderr)
+        try Data([0xff, 0xfe, 0x00, 0x9f, 0x80]).write(to: folder.appendingPathComponent("binary.kiln"))
+        let binary = try kiln(["run", "binary.kiln"])
+        XCTAssertEqual(binary.status, 1)
+        XCTAssertTrue(binary.stderr.contains("not UTF-8 text"), binary.stderr)
+        XCTAssertEqual(try Store(path: store).sessions().count, 0, "nothing is recorded for a notebook that cannot be read")
     }
 
     func testAFileThatIsNotAStoreIsRefusedAndLeftAlone() throws {

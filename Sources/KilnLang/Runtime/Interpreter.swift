@@ -51,6 +51,9 @@ public final class Interpreter {
     public var output: (String) -> Void = { text in
         FileHandle.standardOutput.write(Data(text.utf8))
     }
+    /// Where `display(...)` sends a rich value: its MIME bundle (text/plain first). By default
+    /// the text/plain form is printed.
+    public var display: (_ bundle: [DisplayItem]) -> Void = { _ in }
     /// Maximum depth of nested calls (Python's default recursion limit).
     public var recursionLimit = 1000
     /// Maximum number of steps (loop iterations and calls) per cell; nil for none.
@@ -86,6 +89,9 @@ public final class Interpreter {
         stackBase.initialize(repeating: nil, count: stackCapacity)
         stackTop = stackBase
         installCoreBuiltins()
+        display = { [unowned self] bundle in
+            if let text = bundle.first(where: { $0.mime == "text/plain" })?.text { self.output(text + "\n") }
+        }
     }
 
     deinit {

@@ -20,13 +20,21 @@ public enum KilnLibrary {
         let numpyRandom = NumpyRandom()
         registry.register("numpy") { _ in NumpyModule.make(numpyRandom) }
         SklearnModules.register(in: registry, numpyRandom: numpyRandom)
-        KerasSession(seeding: [rng.seed, { numpyRandom.seed(UInt32(truncatingIfNeeded: $0)) }]).register(in: registry)
+        let keras = KerasSession(seeding: [rng.seed, { numpyRandom.seed(UInt32(truncatingIfNeeded: $0)) }])
+        keras.register(in: registry)
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }
         let interpreter = Interpreter(modules: registry)
         interpreter.defineBuiltins([DisplayModule.displayFunction])
+        interpreter.attachments["keras"] = keras
         return interpreter
+    }
+
+    /// Makes `model.save`, `ModelCheckpoint` and `load_model` in `interpreter`'s session also
+    /// use `store` (a recorded session's models table).
+    public static func attach(_ store: SavedModelStore, to interpreter: Interpreter) {
+        (interpreter.attachments["keras"] as? KerasSession)?.modelStore = store
     }
 
     /// The folders Kiln's own loaders read from even in a sandboxed run (Keras' data set cache).

@@ -117,6 +117,9 @@ open class Layer {
     /// nothing asks for ∂loss/∂input there, so layers whose input gradient is costly
     /// (convolutions, Dense) leave it out of their `LayerGradients`.
     public internal(set) var needsInputGradient = true
+    /// Set by the front end: what the layer was built from (KilnLibrary keeps the constructor's
+    /// arguments here, for `get_config()` and saving).
+    public var origin: AnyObject?
 
     public init(className: String, name: String?, backend: Backend) {
         self.className = className

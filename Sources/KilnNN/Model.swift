@@ -185,7 +185,8 @@ public final class Functional: Model {
     public let outputs: [SymbolicTensor]
     /// Layer calls in execution order.
     private let steps: [(layer: Layer, node: Int)]
-    var executionSteps: [(layer: Layer, node: Int)] { steps }
+    /// Every layer call of the graph in execution order (inputs first).
+    public var executionSteps: [(layer: Layer, node: Int)] { steps }
     private let orderedLayers: [Layer]
 
     public init(inputs: [SymbolicTensor], outputs: [SymbolicTensor], name: String?, backend: Backend) throws {

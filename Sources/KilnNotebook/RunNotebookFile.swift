@@ -80,6 +80,9 @@ public func runNotebookFile(
         return failure("\(error)")
     }
     let recorder = store.map { SessionRecorder(store: $0, kind: .notebook, source: absolute(path), warnings: errors) }
+    if let store, let recorder, let interpreter = (executor as? InterpreterExecutor)?.interpreter {
+        KilnLibrary.attach(RecordedModels(store: store, recorder: recorder), to: interpreter)
+    }
     let settings = RunSettings(allowErrors: options.allowErrors, timeout: options.timeout, progress: options.showProgress ? errors : nil)
     let runner = HeadlessRunner(executor: executor, output: capture, errors: errors, recorder: recorder, settings: settings)
     let succeeded = runner.run(parameters.inject(into: notebook), filename: path)

@@ -4,6 +4,7 @@
 /// and the session goes on; what was written stays.
 
 import Foundation
+import KilnLibrary
 import KilnStore
 
 /// The version of Kiln recorded with every session.
@@ -128,5 +129,25 @@ public final class SessionRecorder {
     private func report(_ error: Error) {
         failed = true
         warnings.write("kiln: recording into the store stopped: \(error) (what was recorded before is kept)\n")
+    }
+}
+
+/// The store's models table as the Keras session sees it: `model.save` and ModelCheckpoint add
+/// rows tagged with the recorded session, `load_model(name)` reads the newest of that name.
+public final class RecordedModels: SavedModelStore {
+    private let store: Store
+    private let recorder: SessionRecorder
+
+    public init(store: Store, recorder: SessionRecorder) {
+        self.store = store
+        self.recorder = recorder
+    }
+
+    public func saveModel(name: String, config: String, weights: [UInt8]) throws {
+        try store.saveModel(name: name, session: recorder.sessionID, config: config, weights: Data(weights))
+    }
+
+    public func loadModel(name: String) throws -> (config: String, weights: [UInt8])? {
+        try store.model(named: name).map { ($0.config, Array($0.weights)) }
     }
 }

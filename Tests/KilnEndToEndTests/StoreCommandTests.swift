@@ -84,6 +84,29 @@ final class StoreCommandTests: XCTestCase {
         XCTAssertEqual(outputs[3], .stream("after\n"))
     }
 
+    func testSavedModelsGoIntoTheStoreAndLoadFromIt() throws {
+        try write("""
+            # %%
+            import numpy as np
+            import keras
+            m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name='out')])
+            m.compile('adam', 'mse')
+            m.save('net.keras')
+            print(m.predict(np.ones((1, 3)), verbose=0).tolist())
+
+            """, to: "save.kiln")
+        let save = try kiln(["run", "save.kiln"])
+        XCTAssertEqual(save.status, 0, save.stderr)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("net.keras"))
+        try write("# %%\nimport numpy as np\nimport keras\nm = keras.models.load_model('net.keras')\nprint(m.predict(np.ones((1, 3)), verbose=0).tolist())\n", to: "load.kiln")
+        let load = try kiln(["run", "load.kiln"])
+        XCTAssertEqual(load.status, 0, load.stderr)
+        XCTAssertEqual(load.stdout, save.stdout)
+        let model = try XCTUnwrap(try Store(path: store).model(named: "net.keras"))
+        XCTAssertEqual(model.session, 1)
+        XCTAssertTrue(model.config.contains("\"class_name\": \"Sequential\""), model.config)
+    }
+
     func testExportToKilnKeepsEveryCell() throws {
         try write(StoreCommandTests.notebook, to: "nb.kiln")
         XCTAssertEqual(try kiln(["run", "nb.kiln"]).status, 0)

@@ -97,4 +97,81 @@ final class SavingTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("BadZipFile: File is not a zip file: \(path)"), "\(error)")
         }
     }
+
+    // MARK: Whole models
+
+    func testSequentialModelRoundTripsWithItsCompileArguments() throws {
+        let path = folder.appendingPathComponent("model.keras").path
+        let result = try run("""
+            import numpy as np
+            import keras
+            from keras import layers
+            keras.utils.set_random_seed(3)
+            m = keras.Sequential([keras.Input((4,)),
+                                  layers.Dense(8, activation='relu', kernel_initializer=keras.initializers.RandomNormal(stddev=0.1),
+                                               kernel_regularizer=keras.regularizers.l2(0.001)),
+                                  layers.BatchNormalization(), layers.Dropout(0.25), layers.Dense(3, activation='softmax', name='probabilities')])
+            m.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.005), loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+            x = np.random.rand(16, 4).astype('float32')
+            y = np.random.randint(0, 3, 16)
+            m.fit(x, y, epochs=2, verbose=0)
+            m.save('\(path)')
+            back = keras.models.load_model('\(path)')
+            [np.array_equal(m.predict(x, verbose=0), back.predict(x, verbose=0)),
+             [type(l).__name__ for l in back.layers] == ['Dense', 'BatchNormalization', 'Dropout', 'Dense'],
+             back.layers[-1].name, sorted(back.evaluate(x, y, verbose=0, return_dict=True).keys()),
+             m.evaluate(x, y, verbose=0) == back.evaluate(x, y, verbose=0)]
+            """)
+        XCTAssertEqual(result, "[True, True, 'probabilities', ['accuracy', 'loss'], True]")
+    }
+
+    func testFunctionalGraphRoundTripsThroughJSON() throws {
+        let result = try run("""
+            import numpy as np
+            import keras
+            from keras import layers
+            inp = keras.Input((6,), name='features')
+            a = layers.Dense(5, activation='relu')(inp)
+            b = layers.Dense(5)(inp)
+            out = layers.Dense(1, activation='sigmoid')(layers.add([a, b]))
+            f = keras.Model(inp, out, name='residual')
+            text = f.to_json()
+            g = keras.models.model_from_json(text)
+            g.set_weights(f.get_weights())
+            x = np.random.rand(3, 6).astype('float32')
+            [g.name, [l.name for l in g.layers] == [l.name for l in f.layers], np.array_equal(f.predict(x, verbose=0), g.predict(x, verbose=0)),
+             g.count_params() == f.count_params(), text.startswith('{"module": "keras", "class_name": "Functional"')]
+            """)
+        XCTAssertEqual(result, "['residual', True, True, True, True]")
+    }
+
+    func testModelCheckpointSavesTheWholeModelByDefault() throws {
+        let path = folder.appendingPathComponent("best.keras").path
+        let result = try run("""
+            import numpy as np
+            import keras
+            m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+            m.compile('sgd', 'mse')
+            x = np.random.rand(8, 2)
+            m.fit(x, x[:, :1], epochs=2, verbose=0, callbacks=[keras.callbacks.ModelCheckpoint('\(path)', monitor='loss', save_best_only=True)])
+            back = keras.models.load_model('\(path)')
+            back.count_params()
+            """)
+        XCTAssertEqual(result, "3")
+    }
+
+    func testLoadingSomethingThatIsNotASavedModelIsAClearError() throws {
+        let npz = folder.appendingPathComponent("weights.npz").path
+        XCTAssertThrowsError(try run("""
+            import keras
+            m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+            m.save_weights('\(npz)')
+            keras.models.load_model('\(npz)')
+            """)) { error in
+            XCTAssertTrue("\(error)".contains("is not a saved model"), "\(error)")
+        }
+        XCTAssertThrowsError(try run("import keras\nkeras.models.load_model('\(folder.path)/missing.keras')")) { error in
+            XCTAssertTrue("\(error)".contains("FileNotFoundError"), "\(error)")
+        }
+    }
 }

@@ -54,6 +54,9 @@ public final class Interpreter {
     /// Where `display(...)` sends a rich value: its MIME bundle (text/plain first). By default
     /// the text/plain form is printed.
     public var display: (_ bundle: [DisplayItem]) -> Void = { _ in }
+    /// Per-session objects the native modules keep with the interpreter (KilnLibrary's Keras
+    /// session), by name.
+    public var attachments: [String: AnyObject] = [:]
     /// Maximum depth of nested calls (Python's default recursion limit).
     public var recursionLimit = 1000
     /// Maximum number of steps (loop iterations and calls) per cell; nil for none.

@@ -230,6 +230,9 @@ public struct BoundArguments {
 
     public subscript(_ i: Int) -> Value { values[i] }
 
+    /// Every parameter with its value, in the signature's order.
+    public var arguments: [(String, Value)] { Array(zip(names, values)) }
+
     public func isNone(_ i: Int) -> Bool {
         if case .none = values[i] { return true }
         return false

@@ -13,7 +13,7 @@ public final class CallbackValue: KObject {
         case reduceLROnPlateau(monitor: String, factor: Float, patience: Int, verbose: Int, maximize: Bool, minDelta: Float, cooldown: Int, minLR: Float)
         case terminateOnNaN
         case lambda(onEpochBegin: Value, onEpochEnd: Value, onTrainBegin: Value, onTrainEnd: Value)
-        case checkpoint(path: String, monitor: String, verbose: Int, bestOnly: Bool, maximize: Bool)
+        case checkpoint(path: String, monitor: String, verbose: Int, bestOnly: Bool, maximize: Bool, weightsOnly: Bool)
     }
 
     let kind: Kind
@@ -107,7 +107,7 @@ public final class CallbackValue: KObject {
             }
         case .terminateOnNaN:
             break  // Kiln always stops on a NaN or infinite loss.
-        case let .checkpoint(path, monitor, verbose, bestOnly, maximize):
+        case let .checkpoint(path, monitor, verbose, bestOnly, maximize, weightsOnly):
             var best: Float = maximize ? -.infinity : .infinity
             let monitored = CallbackValue.lookup(monitor, output: output) { _ in "Can save best model only with \(monitor) available." }
             observer.epochEnded = { epoch, logs in
@@ -117,7 +117,11 @@ public final class CallbackValue: KObject {
                     best = value
                 }
                 let file = try CallbackValue.format(path, epoch: epoch + 1, logs: logs, interpreter)
-                try KerasSession.saveWeights(model, to: file)
+                if weightsOnly {
+                    try KerasSession.saveWeights(model, to: file)
+                } else if let session = interpreter.attachments["keras"] as? KerasSession {
+                    try session.saveModel(model, to: file, interpreter)
+                }
                 if verbose > 0 { output("\nEpoch \(epoch + 1): saving model to \(file)\n") }
                 return stop
             }

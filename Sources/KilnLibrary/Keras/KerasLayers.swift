@@ -15,6 +15,7 @@ extension KerasSession {
             let args = LayerArguments(bound: bound, className: className)
             let base = try self.baseKeywords(args)
             let layer = try keras(className) { try make(args, base.name) }
+            layer.origin = LayerOrigin(className: className, arguments: bound.arguments.filter { $0.0 != "kwargs" })
             try KerasSession.applyRegularizers(args, to: layer)
             if let shape = base.inputShape { layer.declaredInputShape = shape }
             if let trainable = base.trainable { layer.trainable = trainable }

@@ -12,11 +12,14 @@ public final class LossValue: KObject {
     public let loss: Loss
     public let name: String
     let className: String
+    /// The constructor's arguments, for saved models.
+    let arguments: [(String, Value)]
 
-    init(_ loss: Loss, name: String, className: String) {
+    init(_ loss: Loss, name: String, className: String, arguments: [(String, Value)] = []) {
         self.loss = loss
         self.name = name
         self.className = className
+        self.arguments = arguments
     }
 
     public override var typeName: String { className }
@@ -49,7 +52,7 @@ extension KerasSession {
         func make(_ a: BoundArguments, _ className: String, _ loss: Loss) throws -> Value {
             try refuseUnsupportedLossArguments(a, className)
             // `name` comes just before `dtype` in every signature.
-            return .object(LossValue(loss, name: try a.string(a.names.count - 2), className: className))
+            return .object(LossValue(loss, name: try a.string(a.names.count - 2), className: className, arguments: a.arguments))
         }
         return [
             KBuiltin("CategoricalCrossentropy", "from_logits=False, label_smoothing=0.0, axis=-1, \(reduction), name='categorical_crossentropy', dtype=None",

@@ -12,12 +12,15 @@ public final class MetricValue: KObject {
     public let metric: Metric
     public let name: String
     let className: String
+    /// The constructor's arguments (with the name given or made), for saved models.
+    let arguments: [(String, Value)]
     private var state: MetricState
 
-    init(_ metric: Metric, name: String, className: String) {
+    init(_ metric: Metric, name: String, className: String, arguments: [(String, Value)] = []) {
         self.metric = metric
         self.name = name
         self.className = className
+        self.arguments = arguments.map { $0.0 == "name" ? ($0.0, .string(name)) : $0 }
         state = MetricState(metric)
     }
 
@@ -70,18 +73,18 @@ extension KerasSession {
     func metricClasses() -> [KBuiltin] {
         let session = self
         /// A metric named `name`, or the next of Keras' automatic names for its class.
-        func make(_ metric: Metric, _ className: String, _ name: Value) throws -> Value {
+        func make(_ metric: Metric, _ className: String, _ name: Value, _ a: BoundArguments) throws -> Value {
             let given: String
             switch name {
             case .none: given = session.backend.uniqueName(metric.defaultName)
             case .string(let s): given = s
             case let v: throw KilnError.type("\(className)() argument 'name' must be str, not \(v.typeName)")
             }
-            return .object(MetricValue(metric, name: given, className: className))
+            return .object(MetricValue(metric, name: given, className: className, arguments: a.arguments))
         }
         func simple(_ className: String, _ metric: Metric) -> KBuiltin {
             KBuiltin(className, "name='\(metric.defaultName)', dtype=None", doc: "Keras' \(className) metric, a mean over samples.") { a in
-                try make(metric, className, a[0])
+                try make(metric, className, a[0], a)
             }
         }
         return [
@@ -103,19 +106,19 @@ extension KerasSession {
                 let settings = try keras("AUC") {
                     try AUCSettings(thresholdCount: try a.int(0), thresholds: thresholds, curve: curve, summation: summation, fromLogits: a.bool(9))
                 }
-                return try make(.auc(settings), "AUC", a[3])
+                return try make(.auc(settings), "AUC", a[3], a)
             },
             KBuiltin("Precision", "thresholds=None, top_k=None, class_id=None, name=None, dtype=None",
                      doc: "tp / (tp + fp) over every batch, a prediction counting as positive above the threshold (0.5).") { a in
-                try make(.precision(threshold: try KerasSession.confusionThreshold(a, "Precision")), "Precision", a[3])
+                try make(.precision(threshold: try KerasSession.confusionThreshold(a, "Precision")), "Precision", a[3], a)
             },
             KBuiltin("Recall", "thresholds=None, top_k=None, class_id=None, name=None, dtype=None",
                      doc: "tp / (tp + fn) over every batch, a prediction counting as positive above the threshold (0.5).") { a in
-                try make(.recall(threshold: try KerasSession.confusionThreshold(a, "Recall")), "Recall", a[3])
+                try make(.recall(threshold: try KerasSession.confusionThreshold(a, "Recall")), "Recall", a[3], a)
             },
             KBuiltin("BinaryAccuracy", "name='binary_accuracy', dtype=None, threshold=0.5",
                      doc: "The share of predictions on the same side of the threshold as their targets.") { a in
-                try make(.binaryAccuracy(threshold: Float(try a.double(2))), "BinaryAccuracy", a[0])
+                try make(.binaryAccuracy(threshold: Float(try a.double(2))), "BinaryAccuracy", a[0], a)
             },
             simple("CategoricalAccuracy", .categoricalAccuracy),
             simple("SparseCategoricalAccuracy", .sparseCategoricalAccuracy),

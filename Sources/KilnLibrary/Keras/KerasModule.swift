@@ -21,10 +21,13 @@ public final class RegularizerValue: KObject {
 public final class InitializerValue: KObject {
     public let initializer: Initializer
     let className: String
+    /// The constructor's arguments, for `get_config()` and saved models.
+    let arguments: [(String, Value)]
 
-    init(_ initializer: Initializer, className: String) {
+    init(_ initializer: Initializer, className: String, arguments: [(String, Value)] = []) {
         self.initializer = initializer
         self.className = className
+        self.arguments = arguments
     }
 
     public override var typeName: String { className }
@@ -51,8 +54,18 @@ extension KerasSession {
             return m
         }
         registry.register("keras.models") { _ in
-            let m = KModule("keras.models", doc: "Keras models: Sequential and Model.")
+            let m = KModule("keras.models", doc: "Keras models: Sequential and Model, and loading saved ones.")
             m.add(self.modelConstructors())
+            m.add([
+                KBuiltin("load_model", "filepath, custom_objects=None, compile=True, safe_mode=True",
+                         doc: "A model saved with model.save (or into this session's store under that name), compiled again when it was compiled.") { a in
+                    try self.loadModel(try a.string(0), compile: a.bool(2), a.interpreter)
+                },
+                KBuiltin("model_from_json", "json_string, custom_objects=None", doc: "A new model (fresh weights) from model.to_json()'s text.") { a in
+                    let saved = try JSONReader.parse(Array(try a.string(0).utf8), filename: "<json_string>")
+                    return try self.model(fromSaved: saved, compile: false, a.interpreter)
+                },
+            ])
             return m
         }
         registry.register("keras.initializers") { _ in
@@ -236,9 +249,9 @@ extension KerasSession {
     /// `keras.initializers` classes.
     static func initializerClasses() -> [KBuiltin] {
         func simple(_ className: String, _ key: String) -> KBuiltin {
-            KBuiltin(className, "seed=None", doc: "The \(key) initializer.") { _ in
+            KBuiltin(className, "seed=None", doc: "The \(key) initializer.") { a in
                 guard let i = Initializer(name: key) else { throw KilnError.value("Unknown initializer: \(key)") }
-                return .object(InitializerValue(i, className: className))
+                return .object(InitializerValue(i, className: className, arguments: a.arguments))
             }
         }
         return [
@@ -247,19 +260,19 @@ extension KerasSession {
             simple("LecunUniform", "lecun_uniform"), simple("LecunNormal", "lecun_normal"),
             simple("Zeros", "zeros"), simple("Ones", "ones"),
             KBuiltin("Constant", "value=0", doc: "Every weight set to value.") { a in
-                .object(InitializerValue(.constant(Float(try a.double(0))), className: "Constant"))
+                .object(InitializerValue(.constant(Float(try a.double(0))), className: "Constant", arguments: a.arguments))
             },
             KBuiltin("RandomNormal", "mean=0.0, stddev=0.05, seed=None", doc: "Normal with mean and stddev.") { a in
-                .object(InitializerValue(.randomNormal(mean: Float(try a.double(0)), stddev: Float(try a.double(1))), className: "RandomNormal"))
+                .object(InitializerValue(.randomNormal(mean: Float(try a.double(0)), stddev: Float(try a.double(1))), className: "RandomNormal", arguments: a.arguments))
             },
             KBuiltin("RandomUniform", "minval=-0.05, maxval=0.05, seed=None", doc: "Uniform in [minval, maxval).") { a in
-                .object(InitializerValue(.randomUniform(minval: Float(try a.double(0)), maxval: Float(try a.double(1))), className: "RandomUniform"))
+                .object(InitializerValue(.randomUniform(minval: Float(try a.double(0)), maxval: Float(try a.double(1))), className: "RandomUniform", arguments: a.arguments))
             },
             KBuiltin("TruncatedNormal", "mean=0.0, stddev=0.05, seed=None", doc: "Normal with mean and stddev, redrawn beyond two stddevs.") { a in
-                .object(InitializerValue(.truncatedNormal(mean: Float(try a.double(0)), stddev: Float(try a.double(1))), className: "TruncatedNormal"))
+                .object(InitializerValue(.truncatedNormal(mean: Float(try a.double(0)), stddev: Float(try a.double(1))), className: "TruncatedNormal", arguments: a.arguments))
             },
             KBuiltin("Orthogonal", "gain=1.0, seed=None", doc: "A random orthogonal matrix times gain.") { a in
-                .object(InitializerValue(.orthogonal(gain: Float(try a.double(0))), className: "Orthogonal"))
+                .object(InitializerValue(.orthogonal(gain: Float(try a.double(0))), className: "Orthogonal", arguments: a.arguments))
             },
         ]
     }

@@ -83,6 +83,7 @@ extension KerasSession {
                 let metrics = a.isNone(3) ? [] : try self.compiledMetrics(try a.list(3), loss: allLosses[0],
                                                                           outputShape: me.model.outputShape?.dims.compactMap { $0 } ?? [])
                 me.model.trainingConfiguration = TrainingConfiguration(optimizer: optimizer, losses: allLosses, metrics: metrics)
+                me.model.origin = CompileOrigin(arguments: a.arguments)
                 return .none
             },
             KBuiltin("fit", "x=None, y=None, batch_size=None, epochs=1, verbose='auto', callbacks=None, validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1",

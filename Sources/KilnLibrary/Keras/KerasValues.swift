@@ -10,6 +10,8 @@ import KilnTensor
 public final class KerasSession {
     public let backend = Backend()
     let seeding: [(Int) -> Void]
+    /// Where `model.save` and `ModelCheckpoint` also put models, in a recorded session.
+    public var modelStore: SavedModelStore?
 
     public init(seeding: [(Int) -> Void] = []) {
         self.seeding = seeding

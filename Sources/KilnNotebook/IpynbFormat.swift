@@ -313,11 +313,8 @@ private struct NotebookReader {
             for member in try object(value["metadata"], field: "metadata", place: place) {
                 switch (member.key, member.value) {
                 case ("tags", let tags):
-                    guard case .array(let items) = tags else { throw error(place, "metadata \"tags\" must be a list of strings") }
-                    cell.tags = try items.map {
-                        guard case .string(let tag) = $0 else { throw error(place, "metadata \"tags\" must be a list of strings") }
-                        return tag
-                    }
+                    guard let strings = tags.strings else { throw error(place, "metadata \"tags\" must be a list of strings") }
+                    cell.tags = strings
                 case ("title", .string(let title)) where !title.contains(where: \.isNewline):
                     cell.title = title
                 default:
@@ -353,11 +350,8 @@ private struct NotebookReader {
             let evalue = try string(value["evalue"], field: "evalue", place: place)
             var traceback: [String] = []
             if let lines = value["traceback"] {
-                guard case .array(let items) = lines else { throw error(place, "\"traceback\" must be a list of strings") }
-                traceback = try items.map {
-                    guard case .string(let line) = $0 else { throw error(place, "\"traceback\" must be a list of strings") }
-                    return line
-                }
+                guard let strings = lines.strings else { throw error(place, "\"traceback\" must be a list of strings") }
+                traceback = strings
             }
             let text = traceback.isEmpty ? (evalue.isEmpty ? ename : "\(ename): \(evalue)") : traceback.joined(separator: "\n")
             return .error(ename, traceback: TerminalText.strippingANSI(text))

@@ -23,6 +23,17 @@ enum JSONValue: Equatable {
         return members.first { $0.key == key }?.value
     }
 
+    /// The items of a list that holds only strings; nil for any other value.
+    var strings: [String]? {
+        guard case .array(let items) = self else { return nil }
+        var strings: [String] = []
+        for item in items {
+            guard case .string(let string) = item else { return nil }
+            strings.append(string)
+        }
+        return strings
+    }
+
     /// What kind of value this is, for error messages: "a string", "a list", …
     var kindDescription: String {
         switch self {

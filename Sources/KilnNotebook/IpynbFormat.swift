@@ -162,23 +162,21 @@ public enum IpynbFormat {
             ])
         case .error:
             let ename = output.name ?? "Error"
-            let traceback = output.plainText ?? ""
-            var tracebackLines = traceback.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+            var tracebackLines = (output.plainText ?? "").split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
             if tracebackLines.last == "" { tracebackLines.removeLast() }
             return .object([
                 JSONMember(key: "ename", value: .string(ename)),
-                JSONMember(key: "evalue", value: .string(errorValue(traceback: traceback, ename: ename))),
+                JSONMember(key: "evalue", value: .string(errorValue(tracebackLines: tracebackLines, ename: ename))),
                 JSONMember(key: "output_type", value: .string("error")),
                 JSONMember(key: "traceback", value: .array(tracebackLines.map { .string(String($0)) })),
             ])
         }
     }
 
-    /// The message of the error whose formatted traceback is `traceback`: what follows
-    /// `ename: ` on the last line that starts so (and any lines after it).
-    static func errorValue(traceback: String, ename: String) -> String {
-        let lines = traceback.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
-        guard let index = lines.lastIndex(where: { $0 == ename || $0.hasPrefix(ename + ":") }) else { return "" }
+    /// The message of error `ename` whose formatted traceback has the lines `tracebackLines`:
+    /// what follows `ename: ` on the last line that starts so (and any lines after it).
+    static func errorValue(tracebackLines lines: [Substring], ename: String) -> String {
+        guard !ename.isEmpty, let index = lines.lastIndex(where: { $0 == ename || $0.hasPrefix(ename + ":") }) else { return "" }
         var message = ([lines[index].dropFirst(ename.count + 1)] + lines[(index + 1)...]).joined(separator: "\n")
         if message.hasPrefix(" ") { message.removeFirst() }
         while message.hasSuffix("\n") { message.removeLast() }

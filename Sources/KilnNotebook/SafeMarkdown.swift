@@ -106,10 +106,12 @@ enum SafeMarkdown {
                 let line = lines[i]
                 let blank = line.allSatisfy { $0 == " " }
                 if blank {
-                    // A blank line belongs to the item only if the item goes on after it.
+                    // Blank lines belong to the item only if the item goes on after them.
                     guard let next = lines[i...].firstIndex(where: { !$0.allSatisfy { $0 == " " } }),
                           leadingSpaces(lines[next]) >= marker.width else { break }
-                    item.append("")
+                    item += repeatElement("", count: next - i)
+                    i = next
+                    continue
                 } else if leadingSpaces(line) >= marker.width {
                     item.append(String(line.dropFirst(marker.width)))
                 } else if ListMarker(line) == nil, item.last?.isEmpty == false, !startsBlock(line) {

@@ -437,9 +437,13 @@ final class IpynbFormatTests: XCTestCase {
     }
 
     func testErrorValueIsTheMessageAfterTheName() {
-        XCTAssertEqual(IpynbFormat.errorValue(traceback: "Traceback:\nTypeError: bad operand", ename: "TypeError"), "bad operand")
-        XCTAssertEqual(IpynbFormat.errorValue(traceback: "KeyboardInterrupt", ename: "KeyboardInterrupt"), "")
-        XCTAssertEqual(IpynbFormat.errorValue(traceback: "something else", ename: "TypeError"), "")
+        func value(_ traceback: String, _ ename: String) -> String {
+            IpynbFormat.errorValue(tracebackLines: traceback.split(separator: "\n", omittingEmptySubsequences: false), ename: ename)
+        }
+        XCTAssertEqual(value("Traceback:\nTypeError: bad operand", "TypeError"), "bad operand")
+        XCTAssertEqual(value("KeyboardInterrupt", "KeyboardInterrupt"), "")
+        XCTAssertEqual(value("something else", "TypeError"), "")
+        XCTAssertEqual(value("\n: x", ""), "")
     }
 
     func testNumbersInMetadataAreWrittenAsRead() throws {

@@ -77,11 +77,13 @@ final class SafeMarkdownTests: XCTestCase {
                        "<blockquote>\n<p>quoted <em>text</em></p>\n<h1>heading</h1>\n</blockquote>\n<hr>\n<hr>\n")
     }
 
-    func testDeepNestingIsCutShortNotACrash() {
+    func testDeepNestingAndLongRunsAreCutShortNotACrash() {
         let quotes = String(repeating: ">", count: 50_000) + " x"
         XCTAssertTrue(html(quotes).hasPrefix("<blockquote>"))
         let lists = (0..<200).map { String(repeating: "  ", count: $0) + "- item" }.joined(separator: "\n")
         XCTAssertTrue(html(lists).hasPrefix("<ul>"))
+        let blanks = "- a" + String(repeating: "\n", count: 100_000) + "b"
+        XCTAssertEqual(html(blanks), "<ul>\n<li>a</li>\n</ul>\n<p>b</p>\n")
         let stars = String(repeating: "*a ", count: 20_000) + String(repeating: "b* ", count: 20_000)
         XCTAssertFalse(SafeMarkdown.inline(stars, depth: 0).isEmpty)
         let brackets = String(repeating: "[", count: 20_000) + "x" + String(repeating: "](https://a)", count: 20_000)

@@ -1,4 +1,4 @@
-/// `kiln export --to html`: a notebook with its outputs as one self-contained HTML page.
+/// A notebook with its outputs as one self-contained HTML page (for `kiln export`).
 
 import Foundation
 import KilnStore

@@ -1,4 +1,4 @@
-/// `kiln export --to md`: a notebook with its outputs as one Markdown document.
+/// A notebook with its outputs as one Markdown document (for `kiln export`).
 
 import Foundation
 

@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "KilnTestSupport", dependencies: ["KilnLang"]),
         .testTarget(name: "KilnLangTests", dependencies: ["KilnLang", "KilnTestSupport"], exclude: ["testdata"]),
         .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary", "KilnTestSupport"], exclude: ["testdata", "Fixtures"]),
-        .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
+        .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook", "KilnStore"], exclude: ["Fixtures", "validate_ipynb.sh", "validate_ipynb.py"]),
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
         .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln", "KilnStore", "KilnNotebook"]),

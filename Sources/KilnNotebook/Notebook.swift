@@ -12,8 +12,9 @@ public enum CellKind: String, Equatable, Sendable {
     case raw
 }
 
-/// One `key=value` pair from a cell's marker line other than `tags`, e.g. `active="ipynb"`.
-/// The value is kept as the JSON text written in the file.
+/// One metadata entry: a `key=value` pair from a cell's marker line other than `tags`, e.g.
+/// `active="ipynb"`, or a key of an `.ipynb` cell's or notebook's `metadata`. The value is
+/// kept as JSON text.
 public struct CellMetadataEntry: Equatable, Sendable {
     public var key: String
     public var json: String
@@ -62,12 +63,17 @@ public struct Cell: Equatable, Sendable {
     }
 }
 
-/// A notebook: its cells, in order.
+/// A notebook: its cells, in order, and the notebook-wide metadata of the `.ipynb` file it
+/// came from.
 public struct Notebook: Equatable, Sendable {
     public var cells: [Cell]
+    /// The `.ipynb` file's top-level `metadata`, one entry per key in the file's order, each
+    /// value as JSON text (`kernelspec`, `language_info`, `colab`, …); empty for `.kiln` files.
+    public var metadata: [CellMetadataEntry]
 
-    public init(cells: [Cell]) {
+    public init(cells: [Cell], metadata: [CellMetadataEntry] = []) {
         self.cells = cells
+        self.metadata = metadata
     }
 
     /// The code cells, in order.

@@ -16,7 +16,6 @@
 /// code cell of its own unless it is blank, so a file with no marker at all is one code cell.
 /// Leading and trailing blank lines of a cell are not part of it; the writer separates cells
 /// with one blank line.
-import Foundation
 
 /// A marker line that could not be read.
 public struct PercentFormatError: Error, Equatable, CustomStringConvertible {
@@ -88,7 +87,7 @@ public enum PercentFormat {
             case .markdown: marker += " [markdown]"
             case .raw: marker += " [raw]"
             }
-            if !cell.tags.isEmpty { marker += " tags=" + jsonArray(cell.tags) }
+            if !cell.tags.isEmpty { marker += " tags=" + JSONValue.array(cell.tags.map(JSONValue.string)).compactText }
             for entry in cell.metadata { marker += " \(entry.key)=\(entry.json)" }
             out += marker + "\n"
             guard !cell.source.isEmpty else { continue }
@@ -127,28 +126,6 @@ public enum PercentFormat {
         if line.hasPrefix("#") { return line.dropFirst() }
         return line
     }
-
-    static func jsonArray(_ strings: [String]) -> String {
-        "[" + strings.map(jsonString).joined(separator: ", ") + "]"
-    }
-
-    static func jsonString(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
 
 // MARK: - Marker line
@@ -172,13 +149,11 @@ private struct Header {
                 sawKind = true
                 rest = after
             } else if let (key, after) = Header.metadataKey(at: rest) {
-                guard let (json, remainder) = Header.jsonValue(at: after),
-                      let value = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
-                else {
+                guard let (json, remainder) = Header.jsonValue(at: after), let value = try? JSONParser.parse(String(json)) else {
                     throw PercentFormatError(line: line, message: "the value of cell metadata '\(key)' is not valid JSON")
                 }
                 if key == "tags" {
-                    guard let tags = value as? [String] else {
+                    guard let tags = value.strings else {
                         throw PercentFormatError(line: line, message: "cell tags must be a list of strings, like tags=[\"parameters\"]")
                     }
                     self.tags = tags

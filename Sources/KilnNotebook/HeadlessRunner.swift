@@ -14,11 +14,15 @@ public struct RunSettings {
     public var timeout: Double?
     /// Where `cell i/n` progress lines go (nil: nowhere).
     public var progress: OutputSink?
+    /// Name each cell's code `FILE cell N` (N its place in the notebook) in tracebacks, for
+    /// formats whose cells do not sit at known lines of the file (.ipynb).
+    public var namesCells = false
 
-    public init(allowErrors: Bool = false, timeout: Double? = nil, progress: OutputSink? = nil) {
+    public init(allowErrors: Bool = false, timeout: Double? = nil, progress: OutputSink? = nil, namesCells: Bool = false) {
         self.allowErrors = allowErrors
         self.timeout = timeout
         self.progress = progress
+        self.namesCells = namesCells
     }
 }
 
@@ -69,14 +73,15 @@ public final class HeadlessRunner {
                 continue
             }
             executionCount += 1
+            let name = settings.namesCells ? "\(filename) cell \(index + 1)" : filename
             settings.progress?.write(String(format: "kiln: cell %d/%d (%.1fs elapsed)\n", executionCount, total, Date().timeIntervalSince(start)))
             _ = capture?.takeOutputs()
             let began = Date()
-            let outcome = runWithTimeout(cell, filename: filename)
+            let outcome = runWithTimeout(cell, filename: name)
             let outputs = outcome.outputs(captured: capture?.takeOutputs() ?? [])
             executed.cells[index].executionCount = executionCount
             executed.cells[index].outputs = outputs
-            recorder?.record(kind: .code, source: cell.source, filename: filename, firstLine: cell.firstLine,
+            recorder?.record(kind: .code, source: cell.source, filename: name, firstLine: cell.firstLine,
                              executionCount: executionCount, started: began,
                              duration: Date().timeIntervalSince(began), status: outcome.status, tags: cell.tags, outputs: outputs)
             switch outcome {
@@ -84,7 +89,8 @@ public final class HeadlessRunner {
                 if let result { output.write("Out[\(executionCount)]: \(result)\n") }
             case .failed(let traceback):
                 output.flush()
-                var message = "Error in cell \(executionCount) (\(filename):\(cell.firstLine)):\n\(traceback)"
+                let place = settings.namesCells ? name : "\(filename):\(cell.firstLine)"
+                var message = "Error in cell \(executionCount) (\(place)):\n\(traceback)"
                 if !message.hasSuffix("\n") { message += "\n" }
                 errors.write(message)
                 errors.flush()

@@ -83,7 +83,8 @@ public func runNotebookFile(
     if let store, let recorder, let interpreter = (executor as? InterpreterExecutor)?.interpreter {
         KilnLibrary.attach(RecordedModels(store: store, recorder: recorder), to: interpreter)
     }
-    let settings = RunSettings(allowErrors: options.allowErrors, timeout: options.timeout, progress: options.showProgress ? errors : nil)
+    let settings = RunSettings(allowErrors: options.allowErrors, timeout: options.timeout, progress: options.showProgress ? errors : nil,
+                               namesCells: NotebookFile.isIpynb(path))
     let runner = HeadlessRunner(executor: executor, output: capture, errors: errors, recorder: recorder, settings: settings)
     let succeeded = runner.run(parameters.inject(into: notebook), filename: path)
     if let out = options.outputPath {
@@ -94,29 +95,6 @@ public func runNotebookFile(
         }
     }
     return succeeded ? 0 : 1
-}
-
-struct FileReadError: Error {
-    var message: String
-}
-
-/// The UTF-8 text of the file at `path`, or why it cannot be had, in the system's words.
-func readTextFile(atPath path: String) -> Result<String, FileReadError> {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        return .failure(FileReadError(message: "No such file or directory"))
-    }
-    if isDirectory.boolValue {
-        return .failure(FileReadError(message: "Is a directory"))
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        let readable = FileManager.default.isReadableFile(atPath: path)
-        return .failure(FileReadError(message: readable ? "cannot be read" : "Permission denied"))
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-        return .failure(FileReadError(message: "not UTF-8 text"))
-    }
-    return .success(text)
 }
 
 /// Ctrl-C stops the running cell (KeyboardInterrupt) or training (at the next batch) instead of

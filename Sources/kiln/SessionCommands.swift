@@ -34,16 +34,19 @@ struct Show: ParsableCommand {
     }
 }
 
-/// `kiln export SESSION --to FORMAT`: a stored session as a notebook file.
+/// `kiln export SESSION --to FORMAT`: a stored session (or a notebook file) as a notebook file.
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a stored session as .ipynb, .kiln, markdown or a self-contained HTML page.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write a stored session (or a notebook file) as .ipynb, .kiln, markdown or a self-contained HTML page.",
+        discussion: "A notebook file's own outputs (from Jupyter) are untrusted: the HTML page shows their text escaped and images only as data URIs, and leaves out their HTML, JavaScript and SVG."
+    )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case ipynb, kiln, md, html
     }
 
-    @ArgumentParser.Argument(help: "The session id (kiln sessions lists them).")
-    var session: Int64
+    @ArgumentParser.Argument(help: "A session id (kiln sessions lists them), or a .ipynb / .kiln file.")
+    var session: String
 
     @Option(help: "ipynb, kiln, md or html.")
     var to: Format
@@ -54,12 +57,25 @@ struct Export: ParsableCommand {
     @OptionGroup var store: StoreOption
 
     func run() throws {
-        let opened = try store.open()
-        let cells = try storeCall { () -> [StoredCell] in
-            _ = try opened.session(session)
-            return try opened.cells(ofSession: session)
+        let text: String
+        if let id = Int64(session) {
+            let opened = try store.open()
+            let cells = try storeCall { () -> [StoredCell] in
+                _ = try opened.session(id)
+                return try opened.cells(ofSession: id)
+            }
+            text = SessionExport.render(StoredSessions.notebook(cells), format: to.rawValue, title: "Kiln session \(id)")
+        } else {
+            let notebook: Notebook
+            do {
+                notebook = try NotebookFile.read(atPath: session)
+            } catch {
+                StandardStream.error.write("kiln: \(error)\n")
+                throw ExitCode(1)
+            }
+            text = to == .html ? HTMLExport.render(notebook, title: (session as NSString).lastPathComponent, trusted: false)
+                               : SessionExport.render(notebook, format: to.rawValue, title: session)
         }
-        let text = SessionExport.render(StoredSessions.notebook(cells), format: to.rawValue, title: "Kiln session \(session)")
         if let output {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output))

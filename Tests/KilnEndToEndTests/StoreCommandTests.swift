@@ -107,6 +107,78 @@ final class StoreCommandTests: XCTestCase {
         XCTAssertTrue(model.config.contains("\"class_name\": \"Sequential\""), model.config)
     }
 
+    /// An .ipynb runs like a .kiln file (parameters after the cell tagged in its metadata),
+    /// tracebacks name the cell, and --out writes the executed notebook with outputs.
+    func testIpynbRunsWithParametersAndOutWritesOutputs() throws {
+        let notebook = """
+            {"cells": [
+              {"cell_type": "code", "execution_count": null, "id": "p", "metadata": {"tags": ["parameters"]}, "outputs": [], "source": ["n = 1"]},
+              {"cell_type": "markdown", "id": "m", "metadata": {}, "source": ["# Title"]},
+              {"cell_type": "code", "execution_count": null, "id": "c", "metadata": {}, "outputs": [], "source": ["print('n =', n)\\n", "n * 10"]}
+             ],
+             "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+            """
+        try write(notebook, to: "nb.ipynb")
+        let run = try kiln(["run", "nb.ipynb", "-p", "n", "4", "--out", "out.ipynb"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "n = 4\nOut[3]: 40\n")
+        let executed = try NotebookFile.read(atPath: folder.appendingPathComponent("out.ipynb").path)
+        XCTAssertEqual(executed.cells.count, 4)
+        XCTAssertEqual(executed.cells[1].tags, ["injected-parameters"])
+        XCTAssertEqual(executed.cells[3].executionCount, 3)
+        XCTAssertEqual(executed.cells[3].outputs, [.stream("n = 4\n"), .result("40")])
+
+        try write(notebook.replacingOccurrences(of: "n * 10", with: "n / 0"), to: "bad.ipynb")
+        let bad = try kiln(["run", "bad.ipynb"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("Error in cell 2 (bad.ipynb cell 3)"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("bad.ipynb cell 3:2:3 in <module>"), bad.stderr)
+    }
+
+    func testMalformedIpynbFilesAreClearErrors() throws {
+        try write("{\"cells\": [], \"nbformat\": 3, \"nbformat_minor\": 0, \"metadata\": {}}", to: "old.ipynb")
+        let old = try kiln(["run", "old.ipynb"])
+        XCTAssertEqual(old.status, 1)
+        XCTAssertTrue(old.stderr.contains("nbformat 3"), old.stderr)
+        try write("{\"cells\": [", to: "broken.ipynb")
+        let broken = try kiln(["run", "broken.ipynb"])
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertTrue(broken.stderr.contains("broken.ipynb"), broken.stderr)
+        try write("{\"cells\": [{\"cell_type\": \"code\", \"source\": 7, \"metadata\": {}, \"outputs\": []}], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}", to: "source.ipynb")
+        let source = try kiln(["run", "source.ipynb"])
+        XCTAssertEqual(source.status, 1)
+        XCTAssertTrue(source.stderr.contains("\"source\" must be a string or a list of strings"), source.stderr)
+        XCTAssertEqual(try Store(path: store).sessions().count, 0)
+    }
+
+    func testExportsOfASessionAndUntrustedOutputsOfAFile() throws {
+        try write(StoreCommandTests.notebook, to: "nb.kiln")
+        XCTAssertEqual(try kiln(["run", "nb.kiln"]).status, 0)
+        for format in ["ipynb", "md", "html"] {
+            let export = try kiln(["export", "1", "--to", format, "-o", "nb." + format])
+            XCTAssertEqual(export.status, 0, export.stderr)
+        }
+        let ipynb = try NotebookFile.read(atPath: folder.appendingPathComponent("nb.ipynb").path)
+        XCTAssertEqual(ipynb.cells.map(\.source), try PercentFormat.parse(StoreCommandTests.notebook).cells.map(\.source))
+        XCTAssertEqual(ipynb.cells[2].outputs, [.stream("n is 3\n"), .result("6")])
+        let html = try String(contentsOf: folder.appendingPathComponent("nb.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("n is 3"), html)
+        XCTAssertFalse(html.contains("<script"), html)
+
+        let evil = """
+            {"cells": [{"cell_type": "code", "execution_count": 1, "id": "e", "metadata": {}, "source": ["1"],
+              "outputs": [{"output_type": "display_data", "metadata": {},
+                           "data": {"text/html": ["<script>alert(1)</script>"], "image/svg+xml": ["<svg onload=\\"alert(2)\\"></svg>"], "text/plain": ["<b onmouseover=alert(3)>"]}}]}],
+             "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+            """
+        try write(evil, to: "evil.ipynb")
+        let page = try kiln(["export", "evil.ipynb", "--to", "html"])
+        XCTAssertEqual(page.status, 0, page.stderr)
+        for forbidden in ["<script", "onload=", "javascript:", "<svg", "<b onmouseover"] {
+            XCTAssertFalse(page.stdout.contains(forbidden), "\(forbidden) in \(page.stdout)")
+        }
+    }
+
     func testExportToKilnKeepsEveryCell() throws {
         try write(StoreCommandTests.notebook, to: "nb.kiln")
         XCTAssertEqual(try kiln(["run", "nb.kiln"]).status, 0)

@@ -181,8 +181,6 @@ extension KerasSession {
             if let schedule = o as? ScheduleValue { return try schedule.serialized() }
             if let function = o as? KBuiltin { return .string(function.name) }
             throw KilnError("NotImplementedError", "not supported in Kiln yet: saving a model argument of type \(value.typeName) (\(Repr.repr(value)))")
-        default:
-            throw KilnError("NotImplementedError", "not supported in Kiln yet: saving a model argument of type \(value.typeName)")
         }
     }
 

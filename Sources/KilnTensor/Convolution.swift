@@ -826,25 +826,6 @@ struct DepthwiseRowPlan {
         let c = channels
         let n = row / g.outHeight, oh = row % g.outHeight
         let image = source + n * g.height * g.width * c
-        if c % 8 == 0 {
-            // Each tap's weights are the first C values of its row of the table; the bias, of the last.
-            let g = self.g, rowLength = self.rowLength
-            withUnsafeTemporaryAllocation(of: RowTap.self, capacity: taps) { buffer in
-                guard let list = buffer.baseAddress else { return }
-                var count = 0
-                for a in 0..<g.kernelHeight {
-                    let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
-                    if ih < 0 || ih >= g.height { continue }
-                    for b in 0..<g.kernelWidth {
-                        list[count] = RowTap(source: image + ih * g.width * c, weights: UnsafeMutablePointer(mutating: table + (a * g.kernelWidth + b) * rowLength),
-                                             shift: b * g.dilationWidth - g.left.before)
-                        count += 1
-                    }
-                }
-                correlateRow(o, pixels: g.outWidth, channels: c, sourceWidth: g.width, taps: list, count: count, initial: table + taps * rowLength)
-            }
-            return
-        }
         o.update(from: table + taps * rowLength, count: rowLength)
         for a in 0..<g.kernelHeight {
             let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
@@ -879,18 +860,6 @@ private func depthwiseBackwardInputRows(
             for row in range {
                 let n = row / g.height, ih = row % g.height
                 let d = shared.value + row * rowLength
-                if c % 8 == 0 {
-                    withUnsafeTemporaryAllocation(of: RowTap.self, capacity: g.kernelHeight * g.kernelWidth) { buffer in
-                        guard let list = buffer.baseAddress else { return }
-                        let count = rowTaps(g, weights: UnsafeMutablePointer(mutating: weights), into: list, row: { a in
-                            let t = ih + g.top.before - a * g.dilationHeight
-                            guard t >= 0, t % g.strideHeight == 0, t / g.strideHeight < g.outHeight else { return nil }
-                            return dy + (n * g.outHeight + t / g.strideHeight) * outRowLength
-                        }, shift: { b in g.left.before - b * g.dilationWidth })
-                        correlateRow(d, pixels: g.width, channels: c, sourceWidth: g.outWidth, taps: list, count: count, initial: nil)
-                    }
-                    continue
-                }
                 for a in 0..<g.kernelHeight {
                     // The output row whose window puts tap a on input row ih, if any.
                     let t = ih + g.top.before - a * g.dilationHeight
@@ -919,22 +888,6 @@ private func depthwiseBackwardKernelRows(
     into accumulator: UnsafeMutablePointer<Float>
 ) {
     let c = g.channels, outRowLength = g.outWidth * c, taps = g.kernelHeight * g.kernelWidth
-    if c % 8 == 0 {
-        accumulator.update(repeating: 0, count: taps * c)
-        withUnsafeTemporaryAllocation(of: RowTap.self, capacity: taps) { buffer in
-            guard let list = buffer.baseAddress else { return }
-            for row in rows {
-                let n = row / g.outHeight, oh = row % g.outHeight
-                let image = source + n * g.height * g.width * c
-                let count = rowTaps(g, weights: accumulator, into: list, row: { a in
-                    let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
-                    return ih < 0 || ih >= g.height ? nil : image + ih * g.width * c
-                }, shift: { b in b * g.dilationWidth - g.left.before })
-                accumulateRowProducts(dy + row * outRowLength, pixels: g.outWidth, channels: c, sourceWidth: g.width, taps: list, count: count)
-            }
-        }
-        return
-    }
     let sums = UnsafeMutablePointer<Float>.allocate(capacity: taps * outRowLength)
     defer { sums.deallocate() }
     sums.initialize(repeating: 0, count: taps * outRowLength)
@@ -960,87 +913,6 @@ private func depthwiseBackwardKernelRows(
         let tapSums = sums + t * outRowLength, out = accumulator + t * c
         for ow in 0..<g.outWidth {
             for j in 0..<c { out[j] += tapSums[ow * c + j] }
-        }
-    }
-}
-
-/// One kernel tap of a depthwise row computation: the row it reads, its `C` weights (or, for
-/// kernel gradients, where its sums go), and the column shift from output to source pixel.
-struct RowTap {
-    var source: UnsafePointer<Float>
-    var weights: UnsafeMutablePointer<Float>
-    var shift: Int
-}
-
-/// The taps of one row: for each kernel row `a` whose source row `row(a)` exists, every
-/// kernel column `b`, with weights at `weights + (a·KW + b)·C` and shift `shift(b)`.
-@inline(__always)
-private func rowTaps(_ g: WindowGeometry, weights: UnsafeMutablePointer<Float>, into taps: UnsafeMutablePointer<RowTap>,
-                     row: (Int) -> UnsafePointer<Float>?, shift: (Int) -> Int) -> Int {
-    var count = 0
-    for a in 0..<g.kernelHeight {
-        guard let source = row(a) else { continue }
-        for b in 0..<g.kernelWidth {
-            taps[count] = RowTap(source: source, weights: weights + (a * g.kernelWidth + b) * g.channels, shift: shift(b))
-            count += 1
-        }
-    }
-    return count
-}
-
-/// `out[p][j] = initial[j] + Σ_t source_t[p + shift_t][j] · w_t[j]` for the `pixels` pixels of
-/// one row, skipping terms whose source column is outside `0..<sourceWidth`: depthwise
-/// convolution (forward, and its input gradient) for a channel count that is a multiple of
-/// eight, eight channels at a time with every tap's weights held in registers, so each output
-/// vector is stored once instead of once per tap.
-@inline(__always)
-private func correlateRow(_ out: UnsafeMutablePointer<Float>, pixels: Int, channels c: Int, sourceWidth: Int,
-                          taps: UnsafePointer<RowTap>, count: Int, initial: UnsafePointer<Float>?) {
-    typealias Lanes = SIMD8<Float>
-    withUnsafeTemporaryAllocation(of: Lanes.self, capacity: Swift.max(count, 1)) { w in
-        guard let w = w.baseAddress else { return }
-        var j = 0
-        while j < c {
-            for t in 0..<count { w[t] = UnsafeRawPointer(taps[t].weights + j).loadUnaligned(as: Lanes.self) }
-            let start = initial.map { UnsafeRawPointer($0 + j).loadUnaligned(as: Lanes.self) } ?? Lanes(repeating: 0)
-            for p in 0..<pixels {
-                var total = start
-                for t in 0..<count {
-                    let q = p + taps[t].shift
-                    if q >= 0 && q < sourceWidth {
-                        total += UnsafeRawPointer(taps[t].source + q * c + j).loadUnaligned(as: Lanes.self) * w[t]
-                    }
-                }
-                UnsafeMutableRawPointer(out + p * c + j).storeBytes(of: total, as: Lanes.self)
-            }
-            j += 8
-        }
-    }
-}
-
-/// `w_t[j] += Σ_p source_t[p + shift_t][j] · upstream[p][j]` over one output row: the kernel
-/// gradient's share of the row, for a channel count that is a multiple of eight, each tap's
-/// eight sums kept in registers across the row.
-@inline(__always)
-private func accumulateRowProducts(_ upstream: UnsafePointer<Float>, pixels: Int, channels c: Int, sourceWidth: Int,
-                                   taps: UnsafePointer<RowTap>, count: Int) {
-    typealias Lanes = SIMD8<Float>
-    withUnsafeTemporaryAllocation(of: Lanes.self, capacity: Swift.max(count, 1)) { sums in
-        guard let sums = sums.baseAddress else { return }
-        var j = 0
-        while j < c {
-            for t in 0..<count { sums[t] = UnsafeRawPointer(taps[t].weights + j).loadUnaligned(as: Lanes.self) }
-            for p in 0..<pixels {
-                let d = UnsafeRawPointer(upstream + p * c + j).loadUnaligned(as: Lanes.self)
-                for t in 0..<count {
-                    let q = p + taps[t].shift
-                    if q >= 0 && q < sourceWidth {
-                        sums[t] += UnsafeRawPointer(taps[t].source + q * c + j).loadUnaligned(as: Lanes.self) * d
-                    }
-                }
-            }
-            for t in 0..<count { UnsafeMutableRawPointer(taps[t].weights + j).storeBytes(of: sums[t], as: Lanes.self) }
-            j += 8
         }
     }
 }

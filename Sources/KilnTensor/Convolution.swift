@@ -654,9 +654,13 @@ func depthwiseConv2dBackwardInput(
                                   dilation: dilation, allowCausal: allowCausal, what: what)
     let c = g.channels, multiplier = kernel.shape[3], outChannels = c * multiplier
     try checkUpstream(upstream, [g.batch, g.outHeight, g.outWidth, outChannels], what: what)
-    let result = Tensor(shape: inputShape)
-    guard result.count > 0, outChannels > 0 else { return result }
+    guard Tensor.count(of: inputShape) > 0, outChannels > 0 else { return Tensor(shape: inputShape) }
     let dy = upstream.pointer, weights = kernel.pointer
+    if multiplier == 1 && g.strideWidth == 1 && c % 8 == 0 && g.kernelHeight == 3 && g.kernelWidth == 3 {
+        // The 3×3 row kernel writes every element, so the result needs no zeroing first.
+        return Tensor.filled(shape: inputShape) { depthwiseBackwardInputRows(dy, weights, g, into: $0) }
+    }
+    let result = Tensor(shape: inputShape)
     if multiplier == 1 && g.strideWidth == 1 {
         depthwiseBackwardInputRows(dy, weights, g, into: result.pointer)
         return result
@@ -822,10 +826,21 @@ struct DepthwiseRowPlan {
     }
 
     /// Writes output row `row` (image-major, then output row) into `o`.
-    func compute(row: Int, from source: UnsafePointer<Float>, into o: UnsafeMutablePointer<Float>, table: UnsafePointer<Float>) {
+    func compute(row: Int, from source: UnsafePointer<Float>, into o: UnsafeMutablePointer<Float>, table: UnsafePointer<Float>,
+                 weights: UnsafePointer<Float>? = nil, bias: UnsafePointer<Float>? = nil) {
         let c = channels
         let n = row / g.outHeight, oh = row % g.outHeight
         let image = source + n * g.height * g.width * c
+        if let weights, c % 8 == 0, g.kernelHeight == 3, g.kernelWidth == 3 {
+            func inputRow(_ a: Int) -> UnsafePointer<Float>? {
+                let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+                return ih < 0 || ih >= g.height ? nil : image + ih * g.width * c
+            }
+            depthwise3x3Row(o, pixels: g.outWidth, channels: c, sourceWidth: g.width, rows: (inputRow(0), inputRow(1), inputRow(2)),
+                            shifts: (-g.left.before, g.dilationWidth - g.left.before, 2 * g.dilationWidth - g.left.before),
+                            weights: weights, bias: bias)
+            return
+        }
         o.update(from: table + taps * rowLength, count: rowLength)
         for a in 0..<g.kernelHeight {
             let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
@@ -860,6 +875,19 @@ private func depthwiseBackwardInputRows(
             for row in range {
                 let n = row / g.height, ih = row % g.height
                 let d = shared.value + row * rowLength
+                if c % 8 == 0, g.kernelHeight == 3, g.kernelWidth == 3 {
+                    // The output rows over this input row, if any; columns mirrored.
+                    func upstreamRow(_ a: Int) -> UnsafePointer<Float>? {
+                        let t = ih + g.top.before - a * g.dilationHeight
+                        guard t >= 0, t % g.strideHeight == 0, t / g.strideHeight < g.outHeight else { return nil }
+                        return dy + (n * g.outHeight + t / g.strideHeight) * outRowLength
+                    }
+                    depthwise3x3Row(d, pixels: g.width, channels: c, sourceWidth: g.outWidth,
+                                    rows: (upstreamRow(0), upstreamRow(1), upstreamRow(2)),
+                                    shifts: (g.left.before, g.left.before - g.dilationWidth, g.left.before - 2 * g.dilationWidth),
+                                    weights: weights, bias: nil)
+                    continue
+                }
                 for a in 0..<g.kernelHeight {
                     // The output row whose window puts tap a on input row ih, if any.
                     let t = ih + g.top.before - a * g.dilationHeight
@@ -888,6 +916,22 @@ private func depthwiseBackwardKernelRows(
     into accumulator: UnsafeMutablePointer<Float>
 ) {
     let c = g.channels, outRowLength = g.outWidth * c, taps = g.kernelHeight * g.kernelWidth
+    if c % 8 == 0, g.kernelHeight == 3, g.kernelWidth == 3 {
+        accumulator.update(repeating: 0, count: taps * c)
+        for row in rows {
+            let n = row / g.outHeight, oh = row % g.outHeight
+            let image = source + n * g.height * g.width * c
+            func inputRow(_ a: Int) -> UnsafePointer<Float>? {
+                let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+                return ih < 0 || ih >= g.height ? nil : image + ih * g.width * c
+            }
+            depthwise3x3KernelRow(dy + row * outRowLength, pixels: g.outWidth, channels: c, sourceWidth: g.width,
+                                  rows: (inputRow(0), inputRow(1), inputRow(2)),
+                                  shifts: (-g.left.before, g.dilationWidth - g.left.before, 2 * g.dilationWidth - g.left.before),
+                                  sums: accumulator)
+        }
+        return
+    }
     let sums = UnsafeMutablePointer<Float>.allocate(capacity: taps * outRowLength)
     defer { sums.deallocate() }
     sums.initialize(repeating: 0, count: taps * outRowLength)
@@ -917,6 +961,140 @@ private func depthwiseBackwardKernelRows(
     }
 }
 
+/// Runs `body` with the three rows, a row of zeros (`sourceWidth` pixels) standing in for any
+/// that is missing (above or below the image), so the kernels need no per-row branches.
+@inline(__always)
+private func withRowsOrZeros(_ rows: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?), length: Int,
+                             _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
+    if let r0 = rows.0, let r1 = rows.1, let r2 = rows.2 { return body(r0, r1, r2) }
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(length, 1)) { zeros in
+        guard let zero = zeros.baseAddress else { return }
+        zero.initialize(repeating: 0, count: Swift.max(length, 1))
+        body(rows.0 ?? UnsafePointer(zero), rows.1 ?? UnsafePointer(zero), rows.2 ?? UnsafePointer(zero))
+    }
+}
+
+/// The pixels `first..<end` of a row whose every source column `p + shift` exists.
+@inline(__always)
+private func interior(pixels: Int, sourceWidth: Int, shifts: (Int, Int, Int)) -> (first: Int, end: Int) {
+    let lowest = Swift.min(shifts.0, Swift.min(shifts.1, shifts.2)), highest = Swift.max(shifts.0, Swift.max(shifts.1, shifts.2))
+    let first = Swift.min(pixels, Swift.max(0, -lowest))
+    return (first, Swift.max(first, Swift.min(pixels, sourceWidth - highest)))
+}
+
+@inline(__always)
+private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+/// A 3×3 depthwise row for a channel count that is a multiple of eight: `out[p][j] = bias[j] +
+/// Σ_{a,b} rows[a][p + shifts[b]][j] · w[a][b][j]`, skipping source columns outside
+/// `0..<sourceWidth` (a nil row counts as zeros). Eight channels at a time, the nine weight
+/// vectors in registers and one store per output vector (forward: the input rows under the
+/// window; input gradient: the output rows over it, shifts mirrored).
+private func depthwise3x3Row(
+    _ out: UnsafeMutablePointer<Float>, pixels: Int, channels c: Int, sourceWidth: Int,
+    rows: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?), shifts: (Int, Int, Int),
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?
+) {
+    typealias Lanes = SIMD8<Float>
+    let (s0, s1, s2) = shifts
+    let (first, end) = interior(pixels: pixels, sourceWidth: sourceWidth, shifts: shifts)
+    withRowsOrZeros(rows, length: sourceWidth * c) { r0, r1, r2 in
+        for j in stride(from: 0, to: c, by: 8) {
+            let w = weights + j
+            let w00 = load8(w), w01 = load8(w + c), w02 = load8(w + 2 * c)
+            let w10 = load8(w + 3 * c), w11 = load8(w + 4 * c), w12 = load8(w + 5 * c)
+            let w20 = load8(w + 6 * c), w21 = load8(w + 7 * c), w22 = load8(w + 8 * c)
+            let start = bias.map { load8($0 + j) } ?? Lanes(repeating: 0)
+            @inline(__always) func edge(_ p: Int) {
+                var total = start
+                @inline(__always) func add(_ shift: Int, _ x: Lanes, _ y: Lanes, _ z: Lanes) {
+                    let q = p + shift
+                    guard q >= 0 && q < sourceWidth else { return }
+                    total += load8(r0 + q * c + j) * x + load8(r1 + q * c + j) * y + load8(r2 + q * c + j) * z
+                }
+                add(s0, w00, w10, w20)
+                add(s1, w01, w11, w21)
+                add(s2, w02, w12, w22)
+                UnsafeMutableRawPointer(out + p * c + j).storeBytes(of: total, as: Lanes.self)
+            }
+            for p in 0..<first { edge(p) }
+            let o0 = s0 * c, o1 = s1 * c, o2 = s2 * c
+            var a = r0 + first * c + j, b = r1 + first * c + j, d = r2 + first * c + j
+            var o = out + first * c + j
+            for _ in first..<end {
+                var total = start
+                total += load8(a + o0) * w00
+                total += load8(a + o1) * w01
+                total += load8(a + o2) * w02
+                total += load8(b + o0) * w10
+                total += load8(b + o1) * w11
+                total += load8(b + o2) * w12
+                total += load8(d + o0) * w20
+                total += load8(d + o1) * w21
+                total += load8(d + o2) * w22
+                UnsafeMutableRawPointer(o).storeBytes(of: total, as: Lanes.self)
+                a += c; b += c; d += c; o += c
+            }
+            for p in end..<pixels { edge(p) }
+        }
+    }
+}
+
+/// The 3×3 kernel gradient's share of one output row, for a channel count that is a multiple
+/// of eight: `sums[a][b][j] += Σ_p rows[a][p + shifts[b]][j] · upstream[p][j]` (columns outside
+/// the source skipped, nil rows skipped), the nine sums of eight channels kept in registers
+/// along the row.
+private func depthwise3x3KernelRow(
+    _ upstream: UnsafePointer<Float>, pixels: Int, channels c: Int, sourceWidth: Int,
+    rows: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?), shifts: (Int, Int, Int),
+    sums: UnsafeMutablePointer<Float>
+) {
+    typealias Lanes = SIMD8<Float>
+    let (s0, s1, s2) = shifts
+    let (first, end) = interior(pixels: pixels, sourceWidth: sourceWidth, shifts: shifts)
+    withRowsOrZeros(rows, length: sourceWidth * c) { r0, r1, r2 in
+        for j in stride(from: 0, to: c, by: 8) {
+            let w = sums + j
+            var t00 = load8(w), t01 = load8(w + c), t02 = load8(w + 2 * c)
+            var t10 = load8(w + 3 * c), t11 = load8(w + 4 * c), t12 = load8(w + 5 * c)
+            var t20 = load8(w + 6 * c), t21 = load8(w + 7 * c), t22 = load8(w + 8 * c)
+            @inline(__always) func edge(_ p: Int) {
+                let g = load8(upstream + p * c + j)
+                var q = p + s0
+                if q >= 0 && q < sourceWidth { t00 += load8(r0 + q * c + j) * g; t10 += load8(r1 + q * c + j) * g; t20 += load8(r2 + q * c + j) * g }
+                q = p + s1
+                if q >= 0 && q < sourceWidth { t01 += load8(r0 + q * c + j) * g; t11 += load8(r1 + q * c + j) * g; t21 += load8(r2 + q * c + j) * g }
+                q = p + s2
+                if q >= 0 && q < sourceWidth { t02 += load8(r0 + q * c + j) * g; t12 += load8(r1 + q * c + j) * g; t22 += load8(r2 + q * c + j) * g }
+            }
+            for p in 0..<first { edge(p) }
+            let o0 = s0 * c, o1 = s1 * c, o2 = s2 * c
+            var a = r0 + first * c + j, b = r1 + first * c + j, d = r2 + first * c + j
+            var u = upstream + first * c + j
+            for _ in first..<end {
+                let g = load8(u)
+                t00 += load8(a + o0) * g
+                t01 += load8(a + o1) * g
+                t02 += load8(a + o2) * g
+                t10 += load8(b + o0) * g
+                t11 += load8(b + o1) * g
+                t12 += load8(b + o2) * g
+                t20 += load8(d + o0) * g
+                t21 += load8(d + o1) * g
+                t22 += load8(d + o2) * g
+                a += c; b += c; d += c; u += c
+            }
+            for p in end..<pixels { edge(p) }
+            @inline(__always) func store(_ tap: Int, _ value: Lanes) {
+                UnsafeMutableRawPointer(w + tap * c).storeBytes(of: value, as: Lanes.self)
+            }
+            store(0, t00); store(1, t01); store(2, t02)
+            store(3, t10); store(4, t11); store(5, t12)
+            store(6, t20); store(7, t21); store(8, t22)
+        }
+    }
+}
+
 private func depthwiseRowsStride1(
     _ source: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ biasPointer: UnsafePointer<Float>?,
     _ g: WindowGeometry, channels c: Int, outShape: [Int]
@@ -930,7 +1108,8 @@ private func depthwiseRowsStride1(
             let shared = UncheckedSendable(out)
             Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16_384 / Swift.max(1, plan.rowLength * plan.taps))) { range in
                 for row in range {
-                    plan.compute(row: row, from: source, into: shared.value + row * plan.rowLength, table: kernels.value)
+                    plan.compute(row: row, from: source, into: shared.value + row * plan.rowLength, table: kernels.value,
+                                 weights: weights, bias: biasPointer)
                 }
             }
         }
@@ -946,6 +1125,7 @@ private func separableFused(
 ) -> Tensor {
     let c = x.shape[3], filters = pointwise.shape[3]
     let plan = DepthwiseRowPlan(depthwise.pointer, nil, g, channels: c)
+    let depthwiseWeights = depthwise.pointer
     let rows = g.batch * g.outHeight
     let rowsPerTile = Swift.max(1, Swift.min(g.outHeight, (1 << 15) / Swift.max(1, g.outWidth * (c + filters))))
     let tiles = (rows + rowsPerTile - 1) / rowsPerTile
@@ -962,7 +1142,8 @@ private func separableFused(
                 for tile in range {
                     let r0 = tile * rowsPerTile, r1 = Swift.min(rows, r0 + rowsPerTile)
                     for row in r0..<r1 {
-                        plan.compute(row: row, from: source, into: buffer + (row - r0) * plan.rowLength, table: kernels.value)
+                        plan.compute(row: row, from: source, into: buffer + (row - r0) * plan.rowLength, table: kernels.value,
+                                     weights: depthwiseWeights)
                     }
                     let m = (r1 - r0) * g.outWidth
                     let o = shared.value + r0 * g.outWidth * filters

@@ -190,6 +190,11 @@ final class ConvolutionTests: XCTestCase {
             ([2, 9, 8, 4], (3, 3), 1, (1, 1), .same, (2, 2)),
             ([1, 8, 9, 2], (3, 2), 2, (1, 2), .valid, (2, 1)),
             ([5, 4, 4, 3], (1, 1), 2, (1, 1), .valid, (1, 1)),
+            // Multiples of eight channels with a 3×3 kernel take the register-blocked row kernel.
+            ([2, 6, 5, 8], (3, 3), 1, (1, 1), .same, (1, 1)),
+            ([1, 9, 7, 16], (3, 3), 1, (2, 1), .valid, (1, 2)),
+            ([1, 5, 4, 8], (3, 3), 1, (1, 1), .same, (2, 2)),
+            ([1, 9, 7, 16], (3, 2), 1, (2, 1), .valid, (1, 2)),
         ]
         for (i, (input, kernel, multiplier, strides, padding, dilation)) in configurations.enumerated() {
             let x = randomTensor(input, seed: i), k = randomTensor([kernel.0, kernel.1, input[3], multiplier], seed: 50 + i)

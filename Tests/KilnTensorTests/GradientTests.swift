@@ -68,6 +68,9 @@ final class GradientTests: XCTestCase {
             ([1, 7, 7, 2], [3, 3, 2, 1], (1, 1), .same, (2, 2)),
             ([1, 4, 5, 10], [3, 3, 10, 1], (1, 1), .same, (1, 1)),  // eight channels at a time, then two
             ([2, 7, 6, 2], [2, 3, 2, 1], (2, 1), .same, (1, 2)),  // row spans with a vertical stride and dilation
+            ([2, 5, 6, 8], [3, 3, 8, 1], (1, 1), .same, (1, 1)),  // multiples of eight channels, 3×3: register-blocked rows
+            ([1, 7, 6, 16], [3, 3, 16, 1], (2, 1), .valid, (1, 2)),
+            ([1, 5, 4, 8], [3, 3, 8, 1], (1, 1), .same, (2, 2)),
         ]
         for (i, (input, kernelShape, strides, padding, dilation)) in configurations.enumerated() {
             let x = randomTensor(input, seed: i), k = randomTensor(kernelShape, seed: 10 + i)
@@ -87,7 +90,12 @@ final class GradientTests: XCTestCase {
     /// Enough rows that the kernel gradient is summed in several chunks (one per core): ∂kernel
     /// against finite differences, ∂x along one random direction (⟨∂x, v⟩ = d/dh ⟨g, y(x + h·v)⟩).
     func testDepthwiseGradientsOverManyRows() throws {
-        let x = randomTensor([4, 24, 20, 5], seed: 1), k = randomTensor([3, 3, 5, 1], seed: 2)
+        try checkManyRows(channels: 5)
+        try checkManyRows(channels: 16)
+    }
+
+    private func checkManyRows(channels: Int) throws {
+        let x = randomTensor([4, 24, 20, channels], seed: 1), k = randomTensor([3, 3, channels, 1], seed: 2)
         let y = try depthwiseConv2d(x, kernel: k, padding: .same)
         let g = randomTensor(y.shape, seed: 3), v = randomTensor(x.shape, seed: 4)
         let dk = try depthwiseConv2dBackwardKernel(x, upstream: g, kernelShape: k.shape, padding: .same)

@@ -44,10 +44,12 @@ let package = Package(
 
         // Front ends.
         .target(name: "KilnNotebook", dependencies: ["KilnLibrary", "KilnStore"]),
+        .target(name: "KilnREPL", dependencies: ["KilnNotebook", "KilnStore", "KilnLang", "CReadline"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "KilnNotebook",
+                "KilnREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,8 +61,9 @@ let package = Package(
         .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary", "KilnTestSupport"], exclude: ["testdata", "Fixtures"]),
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook"]),
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore"]),
+        .testTarget(name: "KilnREPLTests", dependencies: ["KilnREPL", "KilnNotebook", "KilnStore", "KilnLang"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
-        .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln"]),
+        .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln", "KilnStore"]),
         .testTarget(name: "KilnTensorTests", dependencies: ["KilnTensor"]),
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTensor"], exclude: ["Fixtures"]),
 

@@ -8,7 +8,8 @@ struct Kiln: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "A notebook environment for building, training, tuning and ensembling neural networks.",
-        subcommands: [Run.self]
+        subcommands: [Run.self, ReplCommand.self],
+        defaultSubcommand: ReplCommand.self
     )
 }
 

@@ -35,6 +35,9 @@ final class TerminalLineReader: LineReader {
         rl_completer_word_break_characters = UnsafePointer(strdup(Completer.wordBreakCharacters))
         rl_attempted_completion_function = TerminalLineReader.attemptCompletion
         using_history()
+        // Entries are stamped only with a comment character; the stamps delimit entries of
+        // several lines in the file.
+        history_comment_char = CChar(UInt8(ascii: "#"))
         history_write_timestamps = 1
         history_multiline_entries = 1
         stifle_history(TerminalLineReader.historyLimit)

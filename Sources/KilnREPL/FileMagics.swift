@@ -2,6 +2,11 @@
 
 import Foundation
 import KilnNotebook
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Magic {
     static let fileMagics = [
@@ -27,18 +32,7 @@ extension Magic {
                 return Cell(kind: .code, source: source)
             }
             let text = PercentFormat.write(Notebook(cells: cells))
-            do {
-                if append && exists {
-                    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-                    defer { try? handle.close() }
-                    try handle.seekToEnd()
-                    try handle.write(contentsOf: Data(("\n" + text).utf8))
-                } else {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-                }
-            } catch {
-                throw UsageError("can't write file '\(path)': \(error.localizedDescription)")
-            }
+            try writeText(append && exists ? "\n" + text : text, toPath: path, appending: append)
             session.capture.write("The following commands were written to file `\(path)`:\n\(text)")
             return .done
         },
@@ -75,6 +69,19 @@ extension Magic {
         let words = try MagicOptions(arguments).words
         guard words.count == 1, let path = words.first else { throw UsageError("%\(magic) takes one file name: %\(magic) FILE") }
         return NSString(string: path).expandingTildeInPath
+    }
+
+    /// Writes (or appends) `text` to the file at `path`; a failure is a UsageError in the
+    /// system's words ("No such file or directory").
+    private static func writeText(_ text: String, toPath path: String, appending: Bool) throws {
+        guard let file = fopen(path, appending ? "a" : "w") else {
+            throw UsageError("can't write file '\(path)': \(String(cString: strerror(errno)))")
+        }
+        let written = fputs(text, file)
+        let closed = fclose(file)
+        guard written >= 0, closed == 0 else {
+            throw UsageError("can't write file '\(path)': \(String(cString: strerror(errno)))")
+        }
     }
 
     private static func fileText(_ path: String) throws -> String {

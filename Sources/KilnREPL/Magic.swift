@@ -18,8 +18,21 @@ struct Magic {
     var description: String
     var action: (_ session: ReplSession, _ arguments: String, _ count: Int) throws -> InputRun
 
-    /// What `%name?` shows.
-    var help: String { "Usage: \(usage)\n\n\(description)" }
+    /// What `%name?` shows: the usage line, then the description folded to lines of at most
+    /// 88 characters and indented, as `help(obj)` shows a docstring.
+    var help: String {
+        var lines: [String] = []
+        var line = ""
+        for word in description.split(separator: " ") {
+            if !line.isEmpty && line.count + word.count + 1 > 84 {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        lines.append(line)
+        return "Usage: \(usage)\n\n" + lines.map { "    " + $0 }.joined(separator: "\n")
+    }
 
     /// Every magic, in the order `%lsmagic` lists them.
     static let all: [Magic] = timingMagics + namespaceMagics + historyMagics + fileMagics + sessionMagics
@@ -45,7 +58,7 @@ struct Magic {
             return .done
         }
         guard let magic = table[name] else {
-            return .usageError("Line magic function `%\(name)` not found.")
+            return .usageError(name.hasPrefix("%") ? "Cell magic `%\(name)` not found." : "Line magic function `%\(name)` not found.")
         }
         do {
             return try magic.action(session, arguments, count)

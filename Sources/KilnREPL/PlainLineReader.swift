@@ -29,6 +29,7 @@ final class PlainLineReader: LineReader {
             return .line(initialText)
         }
         output.flush()
+        InterruptSignal.clear()
         switch nextLine() {
         case .line(let line):
             output.write(line + "\n")

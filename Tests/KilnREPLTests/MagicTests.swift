@@ -24,6 +24,11 @@ final class MagicTests: XCTestCase {
         XCTAssertEqual(cell.outputs.first?.name, "UsageError")
     }
 
+    func testCellMagicsAreNotFoundInIPythonsWords() throws {
+        let run = try run("%%time x\n")
+        XCTAssertTrue(run.shown.contains("UsageError: Cell magic `%%time` not found.\n"), run.shown)
+    }
+
     func testTimePrintsCPUAndWallTimesThenTheResult() throws {
         let run = try run("%time print('hi')\n%time sum(range(10))\n")
         let pattern = #"In \[1\]: %time print\('hi'\)\nhi\nCPU times: user [0-9.e+]+ [µmn]?s, sys: [0-9.e+]+ [µmn]?s, total: [0-9.e+]+ [µmn]?s\nWall time: [0-9.e+]+ [µmn]?s\n\nIn \[2\]: %time sum\(range\(10\)\)\nCPU times: .*\nWall time: .*\nOut\[2\]: 45\n"#
@@ -110,6 +115,9 @@ final class MagicTests: XCTestCase {
         XCTAssertTrue(run.shown.contains("File `\(file)` exists. Overwrite (y/[N])? n\nOperation cancelled.\n"), run.shown)
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "# %%\nb = 2\n\n# %%\na = 1\n")
         XCTAssertTrue(try runRepl("%save\n", in: directory).shown.contains("UsageError: Missing filename.\n"))
+        let unwritable = path("no/such/dir/x")
+        XCTAssertTrue(try runRepl("%save \(unwritable)\n", in: directory).shown.contains(
+            "UsageError: can't write file '\(unwritable).kiln': No such file or directory\n"))
     }
 
     func testLoadPutsTheFileInAsTheNextInput() throws {
@@ -152,7 +160,7 @@ final class MagicTests: XCTestCase {
     func testLsmagicAndMagicHelp() throws {
         let run = try run("%lsmagic\n%time?\n%nope?\n")
         XCTAssertTrue(run.shown.contains("Available line magics:\n%history  %load  %lsmagic  %quit  %reset  %run  %save  %sessions  %time  %timeit  %who\n"), run.shown)
-        XCTAssertTrue(run.shown.contains("In [2]: %time?\nUsage: %time statement\n\nRun the statement once"), run.shown)
+        XCTAssertTrue(run.shown.contains("In [2]: %time?\nUsage: %time statement\n\n    Run the statement once"), run.shown)
         XCTAssertTrue(run.shown.contains("In [3]: %nope?\nObject `%nope` not found.\n"), run.shown)
     }
 

@@ -1,9 +1,4 @@
-/// KilnREPL is the interactive front end (`kiln repl`, or `kiln` alone): readline editing,
-/// history and completion, IPython's `In [n]:` / `Out[n]:` prompts, multi-line blocks,
-/// `obj?` help, `%magics`, and Ctrl-C that stops the running cell but not the session. Every
-/// input is run through the interpreter of one session and recorded into the store.
-///
-/// This file: how typed lines become one input (a cell), as IPython decides it.
+/// How typed lines become one input (a cell), as IPython decides it.
 
 import KilnLang
 

@@ -1,4 +1,10 @@
-/// The read-eval-print loop: prompts, lines into inputs, inputs into the session.
+/// KilnREPL is the interactive front end (`kiln repl`, or `kiln` alone): readline editing,
+/// history and completion, IPython's `In [n]:` / `Out[n]:` prompts, multi-line blocks,
+/// `obj?` help, `%magics`, and Ctrl-C that stops the running input but not the session. Every
+/// input runs in the interpreter of one session and is recorded into the store.
+///
+/// This file: the read-eval-print loop (prompts, lines into inputs, inputs into the session)
+/// and its start from the command line.
 
 import Foundation
 import KilnNotebook

@@ -44,10 +44,12 @@ let package = Package(
 
         // Front ends.
         .target(name: "KilnNotebook", dependencies: ["KilnLibrary", "KilnStore"]),
+        .target(name: "KilnREPL", dependencies: ["KilnNotebook", "KilnLibrary", "KilnStore", "KilnLang", "CReadline"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "KilnNotebook",
+                "KilnREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary", "KilnTestSupport"], exclude: ["testdata", "Fixtures"]),
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook", "KilnStore"], exclude: ["Fixtures", "validate_ipynb.sh", "validate_ipynb.py"]),
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore"]),
+        .testTarget(name: "KilnREPLTests", dependencies: ["KilnREPL", "KilnNotebook", "KilnStore", "KilnLang"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
         .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln", "KilnStore", "KilnNotebook"]),
         .testTarget(name: "KilnTensorTests", dependencies: ["KilnTensor"]),

@@ -23,12 +23,7 @@ public final class InterpreterExecutor: CellExecutor {
     }
 
     public func execute(code: String, filename: String, firstLine: Int) -> CellOutcome {
-        switch interpreter.run(code, filename: filename, firstLine: firstLine) {
-        case .success(let value):
-            return .completed(result: value.map { Repr.repr($0) })
-        case .failure(let error):
-            return .failed(traceback: interpreter.formatTraceback(error))
-        }
+        CellOutcome(interpreter.run(code, filename: filename, firstLine: firstLine), in: interpreter)
     }
 }
 

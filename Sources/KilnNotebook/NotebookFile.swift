@@ -46,8 +46,9 @@ public struct NotebookFileError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-struct FileReadError: Error {
-    var message: String
+/// Why a file could not be read, in the system's words ("No such file or directory").
+public struct FileReadError: Error, Equatable {
+    public var message: String
 }
 
 /// The bytes of the file at `path`, or why they cannot be had, in the system's words.
@@ -66,8 +67,8 @@ func readFileData(atPath path: String) -> Result<Data, FileReadError> {
     return .success(data)
 }
 
-/// The UTF-8 text of the file at `path`, or why it cannot be had.
-func readTextFile(atPath path: String) -> Result<String, FileReadError> {
+/// The UTF-8 text of the file at `path`, or why it cannot be had (`kiln run`, `%load`, `%run`).
+public func readTextFile(atPath path: String) -> Result<String, FileReadError> {
     readFileData(atPath: path).flatMap { data in
         String(data: data, encoding: .utf8).map { .success($0) } ?? .failure(FileReadError(message: "not UTF-8 text"))
     }

@@ -5,7 +5,8 @@
 
 import KilnLang
 
-/// A command-line mistake: exit status 2.
+/// A usage mistake: a `kiln` command line (exit status 2) or a REPL magic used wrongly
+/// (IPython's `UsageError: …`).
 public struct UsageError: Error, CustomStringConvertible, Equatable {
     public var message: String
     public init(_ message: String) { self.message = message }

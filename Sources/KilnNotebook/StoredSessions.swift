@@ -5,22 +5,29 @@ import Foundation
 import KilnStore
 
 public enum StoredSessions {
-    /// `kiln sessions`: one row per session (id, kind, source, started, cells, status).
-    public static func table(_ sessions: [SessionSummary]) -> String {
-        let header = ["id", "kind", "source", "started", "cells", "status"]
+    /// `kiln sessions` and the REPL's `%sessions`: aligned columns `id  kind  status  cells
+    /// started  ended  source`, one line per session, oldest first, times in local time; the id
+    /// and cell count right-aligned, a REPL session's source empty.
+    public static func table(_ sessions: [SessionSummary], timeZone: TimeZone = .current) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let header = ["id", "kind", "status", "cells", "started", "ended", "source"]
         let rows = sessions.map { s in
-            [String(s.id), s.kind.rawValue, s.source.map { ($0 as NSString).lastPathComponent } ?? "-", shortTime(s.started),
-             String(s.cellCount), s.status.rawValue + (s.replayOf.map { " (replay of \($0))" } ?? "")]
+            [String(s.id), s.kind.rawValue + (s.replayOf.map { " of \($0)" } ?? ""), s.status.rawValue, String(s.cellCount),
+             formatter.string(from: s.started), s.ended.map(formatter.string(from:)) ?? "", s.source ?? ""]
         }
+        let rightAligned: Set<Int> = [0, 3]
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
-            zip(cells, widths).enumerated().map { index, pair in
-                // Numbers right-aligned, text left-aligned.
-                index == 0 || index == 4 ? String(repeating: " ", count: pair.1 - pair.0.count) + pair.0
-                                         : pair.0 + String(repeating: " ", count: pair.1 - pair.0.count)
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+            let padded = cells.enumerated().map { column, text in
+                let padding = String(repeating: " ", count: widths[column] - text.count)
+                return rightAligned.contains(column) ? padding + text : text + padding
+            }
+            return padded.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }
-        return ([line(header)] + rows.map(line)).joined()
+        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 
     /// `2026-11-27 14:03:12` in UTC.

@@ -53,8 +53,9 @@ final class StoreCommandTests: XCTestCase {
         XCTAssertEqual(sessions.status, 0, sessions.stderr)
         let lines = sessions.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 2, sessions.stdout)
-        XCTAssertTrue(lines[0].hasPrefix("id  kind      source"), sessions.stdout)
-        XCTAssertTrue(lines[1].contains("notebook  nb.kiln") && lines[1].hasSuffix("5  ok"), sessions.stdout)
+        XCTAssertEqual(lines[0], "id  kind      status  cells  started              ended                source", sessions.stdout)
+        XCTAssertTrue(lines[1].hasPrefix(" 1  notebook  ok          5  "), sessions.stdout)
+        XCTAssertTrue(lines[1].hasSuffix("/nb.kiln"), sessions.stdout)
 
         let show = try kiln(["show", "1"])
         XCTAssertEqual(show.status, 0, show.stderr)

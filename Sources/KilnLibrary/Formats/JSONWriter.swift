@@ -26,8 +26,6 @@ enum JSONWriter {
                 return "{" + pairs.joined(separator: ", ") + "}"
             }
             throw KilnError.type("Object of type \(value.typeName) is not JSON serializable")
-        default:
-            throw KilnError.type("Object of type \(value.typeName) is not JSON serializable")
         }
     }
 

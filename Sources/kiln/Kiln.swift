@@ -11,6 +11,27 @@ struct Kiln: ParsableCommand {
         subcommands: [ReplCommand.self, Run.self, Sessions.self, Show.self, Export.self, ReplayCommand.self],
         defaultSubcommand: ReplCommand.self
     )
+
+    /// Parses and runs the subcommand. A command-line mistake (unknown option, missing
+    /// argument, bad value) exits with status 2, as papermill and most Unix tools do, instead of
+    /// ArgumentParser's 64.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            StandardStream.error.write(fullMessage(for: error) + "\n")
+            exit(withError: ExitCode(2))
+        }
+        do {
+            var running = command
+            try running.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `--db PATH`, shared by every subcommand that touches the store.

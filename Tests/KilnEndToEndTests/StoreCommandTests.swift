@@ -216,7 +216,10 @@ final class StoreCommandTests: XCTestCase {
         XCTAssertEqual(literal.status, 2)
         XCTAssertTrue(literal.stderr.contains("is not a Kiln literal"), literal.stderr)
         let odd = try kiln(["run", "nb.kiln", "-p", "n"])
-        XCTAssertEqual(odd.status, 64, odd.stderr)  // ArgumentParser's usage status
+        XCTAssertEqual(odd.status, 2, odd.stderr)
+        XCTAssertTrue(odd.stderr.contains("-p takes a name and a value"), odd.stderr)
+        XCTAssertEqual(try kiln(["run", "nb.kiln", "--no-such-option"]).status, 2)
+        XCTAssertEqual(try kiln(["run"]).status, 2)
         let unknown = try kiln(["show", "42"])
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(unknown.stderr.contains("no session 42"), unknown.stderr)

@@ -1,5 +1,16 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// The tensor kernels are written with 8-lane SIMD vectors; on x86-64 they are compiled for
+// Haswell and later (AVX2 and FMA, as TensorFlow's own wheels require) so those vectors are
+// one register instead of two SSE halves. KILN_PORTABLE=1 builds for any x86-64 instead.
+#if arch(x86_64)
+let kernelSettings: [SwiftSetting] = ProcessInfo.processInfo.environment["KILN_PORTABLE"] == nil
+    ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+#else
+let kernelSettings: [SwiftSetting] = []
+#endif
 
 // The layout is described in DESIGN.md: system libraries at the bottom, then the engine and
 // the language (which know nothing of each other), KilnLibrary binding them, the front ends,
@@ -21,7 +32,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         // The engine (tensors, kernels, seeded generators) and the language.
-        .target(name: "KilnTensor", dependencies: ["CBLAS", "CMalloc"]),
+        .target(name: "KilnTensor", dependencies: ["CBLAS", "CMalloc"], swiftSettings: kernelSettings),
         .target(name: "KilnLang"),
         .target(name: "KilnNN", dependencies: ["KilnTensor"]),
         .target(name: "KilnStore", dependencies: ["CSQLite"]),

@@ -781,7 +781,7 @@ private func multiplyAdd(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Fl
     while j + 8 <= n {
         let offset = j * MemoryLayout<Float>.stride
         let acc = out.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-            + xs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) * ks.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            .addingProduct(xs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), ks.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self))
         out.storeBytes(of: acc, toByteOffset: offset, as: SIMD8<Float>.self)
         j += 8
     }
@@ -1010,7 +1010,9 @@ private func depthwise3x3Row(
                 @inline(__always) func add(_ shift: Int, _ x: Lanes, _ y: Lanes, _ z: Lanes) {
                     let q = p + shift
                     guard q >= 0 && q < sourceWidth else { return }
-                    total += load8(r0 + q * c + j) * x + load8(r1 + q * c + j) * y + load8(r2 + q * c + j) * z
+                    total.addProduct(load8(r0 + q * c + j), x)
+                total.addProduct(load8(r1 + q * c + j), y)
+                total.addProduct(load8(r2 + q * c + j), z)
                 }
                 add(s0, w00, w10, w20)
                 add(s1, w01, w11, w21)
@@ -1023,15 +1025,15 @@ private func depthwise3x3Row(
             var o = out + first * c + j
             for _ in first..<end {
                 var total = start
-                total += load8(a + o0) * w00
-                total += load8(a + o1) * w01
-                total += load8(a + o2) * w02
-                total += load8(b + o0) * w10
-                total += load8(b + o1) * w11
-                total += load8(b + o2) * w12
-                total += load8(d + o0) * w20
-                total += load8(d + o1) * w21
-                total += load8(d + o2) * w22
+                total.addProduct(load8(a + o0), w00)
+                total.addProduct(load8(a + o1), w01)
+                total.addProduct(load8(a + o2), w02)
+                total.addProduct(load8(b + o0), w10)
+                total.addProduct(load8(b + o1), w11)
+                total.addProduct(load8(b + o2), w12)
+                total.addProduct(load8(d + o0), w20)
+                total.addProduct(load8(d + o1), w21)
+                total.addProduct(load8(d + o2), w22)
                 UnsafeMutableRawPointer(o).storeBytes(of: total, as: Lanes.self)
                 a += c; b += c; d += c; o += c
             }
@@ -1061,11 +1063,11 @@ private func depthwise3x3KernelRow(
             @inline(__always) func edge(_ p: Int) {
                 let g = load8(upstream + p * c + j)
                 var q = p + s0
-                if q >= 0 && q < sourceWidth { t00 += load8(r0 + q * c + j) * g; t10 += load8(r1 + q * c + j) * g; t20 += load8(r2 + q * c + j) * g }
+                if q >= 0 && q < sourceWidth { t00.addProduct(load8(r0 + q * c + j), g); t10.addProduct(load8(r1 + q * c + j), g); t20.addProduct(load8(r2 + q * c + j), g) }
                 q = p + s1
-                if q >= 0 && q < sourceWidth { t01 += load8(r0 + q * c + j) * g; t11 += load8(r1 + q * c + j) * g; t21 += load8(r2 + q * c + j) * g }
+                if q >= 0 && q < sourceWidth { t01.addProduct(load8(r0 + q * c + j), g); t11.addProduct(load8(r1 + q * c + j), g); t21.addProduct(load8(r2 + q * c + j), g) }
                 q = p + s2
-                if q >= 0 && q < sourceWidth { t02 += load8(r0 + q * c + j) * g; t12 += load8(r1 + q * c + j) * g; t22 += load8(r2 + q * c + j) * g }
+                if q >= 0 && q < sourceWidth { t02.addProduct(load8(r0 + q * c + j), g); t12.addProduct(load8(r1 + q * c + j), g); t22.addProduct(load8(r2 + q * c + j), g) }
             }
             for p in 0..<first { edge(p) }
             let o0 = s0 * c, o1 = s1 * c, o2 = s2 * c
@@ -1073,15 +1075,15 @@ private func depthwise3x3KernelRow(
             var u = upstream + first * c + j
             for _ in first..<end {
                 let g = load8(u)
-                t00 += load8(a + o0) * g
-                t01 += load8(a + o1) * g
-                t02 += load8(a + o2) * g
-                t10 += load8(b + o0) * g
-                t11 += load8(b + o1) * g
-                t12 += load8(b + o2) * g
-                t20 += load8(d + o0) * g
-                t21 += load8(d + o1) * g
-                t22 += load8(d + o2) * g
+                t00.addProduct(load8(a + o0), g)
+                t01.addProduct(load8(a + o1), g)
+                t02.addProduct(load8(a + o2), g)
+                t10.addProduct(load8(b + o0), g)
+                t11.addProduct(load8(b + o1), g)
+                t12.addProduct(load8(b + o2), g)
+                t20.addProduct(load8(d + o0), g)
+                t21.addProduct(load8(d + o1), g)
+                t22.addProduct(load8(d + o2), g)
                 a += c; b += c; d += c; u += c
             }
             for p in end..<pixels { edge(p) }

@@ -96,8 +96,7 @@ func pool2d(_ x: Tensor, poolSize: (Int, Int), strides: (Int, Int), padding: Pad
                         o.update(repeating: -.infinity, count: c)
                         for ih in hs {
                             for iw in ws {
-                                let xp = image + (ih * g.width + iw) * c
-                                for j in 0..<c { o[j] = MaxReduction.combine(o[j], xp[j]) }
+                                takeMaximum(o, image + (ih * g.width + iw) * c, c)
                             }
                         }
                     case .average:
@@ -149,8 +148,7 @@ public func maxPool2dBackward(
                     best.update(from: image + (firstH * g.width + firstW) * c, count: c)
                     for ih in hs {
                         for iw in ws {
-                            let xp = image + (ih * g.width + iw) * c
-                            for j in 0..<c { best[j] = xp[j] > best[j] ? xp[j] : best[j] }
+                            takeMaximum(best, image + (ih * g.width + iw) * c, c)
                         }
                     }
                     let gp = dy + ((n * g.outHeight + oh) * g.outWidth + ow) * c
@@ -166,6 +164,27 @@ public func maxPool2dBackward(
         }
     }
     return result
+}
+
+/// `o[j] = max(o[j], x[j])` for j < n (a NaN in `x` wins, as `MaxReduction.combine`), eight
+/// lanes at a time: the plain loop does not vectorise (the compiler cannot rule out `o`
+/// overlapping `x`).
+@inline(__always)
+private func takeMaximum(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
+    typealias Lanes = SIMD8<Float>
+    let os = UnsafeMutableRawPointer(o), xs = UnsafeRawPointer(x)
+    var j = 0
+    while j + 8 <= n {
+        let offset = j * MemoryLayout<Float>.stride
+        let a = os.loadUnaligned(fromByteOffset: offset, as: Lanes.self), b = xs.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+        // b > a, or b is NaN (b != b): take b.
+        os.storeBytes(of: a.replacing(with: b, where: (b .> a) .| (b .!= b)), toByteOffset: offset, as: Lanes.self)
+        j += 8
+    }
+    while j < n {
+        o[j] = MaxReduction.combine(o[j], x[j])
+        j += 1
+    }
 }
 
 /// One window position's share of a max-pooling gradient, eight channels at a time: where

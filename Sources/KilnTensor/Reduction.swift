@@ -8,6 +8,8 @@
 protocol ReductionOperator {
     static var identity: Float { get }
     static func combine(_ a: Float, _ b: Float) -> Float
+    /// `combine` lane by lane, eight elements at a time.
+    static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
     /// Folds one block's result into the running total.
     static func accumulate(_ total: Double, _ block: Float) -> Double
 }
@@ -15,6 +17,7 @@ protocol ReductionOperator {
 enum SumReduction: ReductionOperator {
     static var identity: Float { 0 }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { a + b }
+    @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a + b }
     @inline(__always) static func accumulate(_ total: Double, _ block: Float) -> Double { total + Double(block) }
 }
 
@@ -22,6 +25,9 @@ enum SumReduction: ReductionOperator {
 enum MaxReduction: ReductionOperator {
     static var identity: Float { -.infinity }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { b > a || b.isNaN ? b : a }
+    @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        a.replacing(with: b, where: (b .> a) .| (b .!= b))
+    }
     @inline(__always) static func accumulate(_ total: Double, _ block: Float) -> Double {
         Double(block) > total || block.isNaN ? Double(block) : total
     }
@@ -31,6 +37,9 @@ enum MaxReduction: ReductionOperator {
 enum MinReduction: ReductionOperator {
     static var identity: Float { .infinity }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { b < a || b.isNaN ? b : a }
+    @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        a.replacing(with: b, where: (b .< a) .| (b .!= b))
+    }
     @inline(__always) static func accumulate(_ total: Double, _ block: Float) -> Double {
         Double(block) < total || block.isNaN ? Double(block) : total
     }
@@ -268,7 +277,19 @@ extension Tensor {
                 for i in 0..<inner { acc[i] = Op.identity }
                 for r in start..<end {
                     let row = src + r * inner
-                    for i in 0..<inner { acc[i] = Op.combine(acc[i], row[i]) }
+                    // Eight lanes at a time (the plain loop does not vectorise: `acc` might
+                    // overlap `row` as far as the compiler knows), then the rest.
+                    var i = 0
+                    while i + 8 <= inner {
+                        let a = UnsafeMutableRawPointer(acc + i), b = UnsafeRawPointer(row + i)
+                        a.storeBytes(of: Op.combine(a.loadUnaligned(as: SIMD8<Float>.self), b.loadUnaligned(as: SIMD8<Float>.self)),
+                                     as: SIMD8<Float>.self)
+                        i += 8
+                    }
+                    while i < inner {
+                        acc[i] = Op.combine(acc[i], row[i])
+                        i += 1
+                    }
                 }
                 for i in 0..<inner { totals[i] = Op.accumulate(totals[i], acc[i]) }
                 start = end

@@ -40,6 +40,7 @@ final class PoolingTests: XCTestCase {
         ([2, 6, 5, 2], (2, 3), (1, 2), .same),
         ([1, 7, 7, 1], (3, 2), (3, 1), .valid),
         ([3, 5, 5, 4], (5, 5), (1, 1), .same),
+        ([2, 6, 5, 19], (2, 2), (2, 2), .valid),  // eight channels at a time, twice, then three
     ]
 
     func testMaxPoolMatchesDirectPooling() throws {
@@ -48,6 +49,15 @@ final class PoolingTests: XCTestCase {
             assertClose(try maxPool2d(x, poolSize: pool, strides: strides, padding: padding),
                         naivePool(x, pool: pool, strides: strides, padding: padding, max: true), tolerance: 0)
         }
+    }
+
+    func testMaxPoolPassesNaNOnAsMaxDoes() throws {
+        var values = (0..<64).map { Float($0) }
+        values[16 + 9] = .nan  // channel 9 of the second pixel of the one window
+        let y = try maxPool2d(tensor([1, 2, 2, 16], values), poolSize: (2, 2))
+        XCTAssertEqual(y.shape, [1, 1, 1, 16])
+        XCTAssertEqual(y.scalars.enumerated().filter { $0.element.isNaN }.map(\.offset), [9])
+        XCTAssertEqual(y.scalars[0], 48)
     }
 
     func testAveragePoolMatchesDirectPooling() throws {

@@ -2,6 +2,8 @@
 /// (Python's `json.dumps(indent=1, sort_keys=True, ensure_ascii=False)`) and one line, as the
 /// percent format's `key=value` metadata writes it.
 
+import KilnLibrary
+
 /// A JSON value. Numbers keep their literal text (`3`, `1e-05`, `NaN`), so a value read from a
 /// file is written back as it was; objects keep their members in the file's order.
 enum JSONValue: Equatable {
@@ -135,22 +137,6 @@ extension JSONValue {
 
     /// A string literal escaped as Python's `json` escapes it with `ensure_ascii=False`.
     private static func writeString(_ string: String, into out: inout String) {
-        out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{8}": out += "\\b"
-            case "\u{C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += JSONWriter.quoted(string)
     }
 }

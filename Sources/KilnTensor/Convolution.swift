@@ -791,6 +791,26 @@ private func multiplyAdd(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Fl
     }
 }
 
+/// For output row `oh` of `image`: each kernel tap `a·KW + b` whose input row lies inside the
+/// image, with that input row and the output columns `lo..<hi` whose input column
+/// `ow + offset` (`offset = b·d − left`) lies inside it too: the contiguous spans the
+/// depthwise row kernels work on.
+@inline(__always)
+private func forEachTapSpan(_ g: WindowGeometry, outputRow oh: Int, image: UnsafePointer<Float>,
+                            _ body: (_ tap: Int, _ inputRow: UnsafePointer<Float>, _ lo: Int, _ hi: Int, _ offset: Int) -> Void) {
+    for a in 0..<g.kernelHeight {
+        let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
+        if ih < 0 || ih >= g.height { continue }
+        let inputRow = image + ih * g.width * g.channels
+        for b in 0..<g.kernelWidth {
+            let offset = b * g.dilationWidth - g.left.before
+            let lo = Swift.max(0, -offset), hi = Swift.min(g.outWidth, g.width - offset)
+            guard lo < hi else { continue }
+            body(a * g.kernelWidth + b, inputRow, lo, hi, offset)
+        }
+    }
+}
+
 /// Depthwise convolution with depth multiplier 1 and horizontal stride 1, one output row at a
 /// time: for each kernel tap the row update `o[i] += x[i + shift] · k[i mod C]` runs over one
 /// contiguous span of the row (width × channels), so it vectorises whatever the channel count
@@ -842,18 +862,9 @@ struct DepthwiseRowPlan {
             return
         }
         o.update(from: table + taps * rowLength, count: rowLength)
-        for a in 0..<g.kernelHeight {
-            let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
-            if ih < 0 || ih >= g.height { continue }
-            let inputRow = image + ih * g.width * c
-            for b in 0..<g.kernelWidth {
-                // Output columns whose input column ow + b·d − left lies inside the image.
-                let offset = b * g.dilationWidth - g.left.before
-                let lo = Swift.max(0, -offset), hi = Swift.min(g.outWidth, g.width - offset)
-                guard lo < hi else { continue }
-                let k = table + (a * g.kernelWidth + b) * rowLength
-                multiplyAdd(o + lo * c, inputRow + (lo + offset) * c, k + lo * c, (hi - lo) * c)
-            }
+        forEachTapSpan(g, outputRow: oh, image: image) { tap, inputRow, lo, hi, offset in
+            let k = table + tap * rowLength
+            multiplyAdd(o + lo * c, inputRow + (lo + offset) * c, k + lo * c, (hi - lo) * c)
         }
     }
 }
@@ -939,17 +950,9 @@ private func depthwiseBackwardKernelRows(
         let n = row / g.outHeight, oh = row % g.outHeight
         let image = source + n * g.height * g.width * c
         let upstreamRow = dy + row * outRowLength
-        for a in 0..<g.kernelHeight {
-            let ih = oh * g.strideHeight + a * g.dilationHeight - g.top.before
-            if ih < 0 || ih >= g.height { continue }
-            let inputRow = image + ih * g.width * c
-            for b in 0..<g.kernelWidth {
-                let offset = b * g.dilationWidth - g.left.before
-                let lo = Swift.max(0, -offset), hi = Swift.min(g.outWidth, g.width - offset)
-                guard lo < hi else { continue }
-                let tapSums = sums + (a * g.kernelWidth + b) * outRowLength
-                multiplyAdd(tapSums + lo * c, inputRow + (lo + offset) * c, upstreamRow + lo * c, (hi - lo) * c)
-            }
+        forEachTapSpan(g, outputRow: oh, image: image) { tap, inputRow, lo, hi, offset in
+            let tapSums = sums + tap * outRowLength
+            multiplyAdd(tapSums + lo * c, inputRow + (lo + offset) * c, upstreamRow + lo * c, (hi - lo) * c)
         }
     }
     accumulator.update(repeating: 0, count: taps * c)

@@ -92,19 +92,10 @@ final class CommandLineTests: XCTestCase {
             """
         let url = try write(notebook, to: "interrupt.kiln")
         let out = url.deletingLastPathComponent().appendingPathComponent("out.txt")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: out)
-        let process = Process()
-        process.executableURL = try kilnExecutable()
-        process.arguments = ["run", url.path]
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try startKiln(["run", url.path, "--no-store"], in: url.deletingLastPathComponent(), output: out)
         Thread.sleep(forTimeInterval: 3)
         process.interrupt()
         process.waitUntilExit()
-        try handle.close()
         let text = String(decoding: try Data(contentsOf: out), as: UTF8.self)
         XCTAssertEqual(process.terminationStatus, 0, text)
         XCTAssertTrue(text.contains("Training interrupted (Ctrl-C)"), text)

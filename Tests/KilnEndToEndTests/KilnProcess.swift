@@ -69,3 +69,19 @@ func runKiln(_ arguments: [String], in directory: URL? = nil) throws -> ProcessR
     if directory == nil { try? FileManager.default.removeItem(at: workDirectory) }
     return result
 }
+
+/// Starts `kiln` with `arguments` in `directory` without waiting for it, its standard output and
+/// error both going to the file `output`.
+func startKiln(_ arguments: [String], in directory: URL, output: URL) throws -> Process {
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: output)
+    let process = Process()
+    process.executableURL = try kilnExecutable()
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    return process
+}

@@ -291,18 +291,7 @@ final class StoreCommandTests: XCTestCase {
 
     /// Starts `kiln` with `arguments` in the test folder without waiting for it.
     func start(_ arguments: [String], output: String) throws -> Process {
-        let url = folder.appendingPathComponent(output)
-        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: url)
-        let process = Process()
-        process.executableURL = try kilnExecutable()
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
+        try startKiln(arguments, in: folder, output: folder.appendingPathComponent(output))
     }
 
     func testKillNineLosesAtMostTheRunningCell() throws {

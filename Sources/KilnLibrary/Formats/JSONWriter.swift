@@ -4,7 +4,7 @@
 
 import KilnLang
 
-enum JSONWriter {
+public enum JSONWriter {
     static func text(_ value: Value) throws -> String {
         switch value {
         case .none: return "null"
@@ -29,8 +29,9 @@ enum JSONWriter {
         }
     }
 
-    /// A JSON string literal (non-ASCII kept as is).
-    static func quoted(_ s: String) -> String {
+    /// A JSON string literal as Python's `json` writes it with `ensure_ascii=False`: quotes,
+    /// backslashes and control characters escaped, everything else kept as is.
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -39,12 +40,13 @@ enum JSONWriter {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{8}": out += "\\b"
+            case "\u{C}": out += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""

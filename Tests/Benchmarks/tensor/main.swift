@@ -9,6 +9,9 @@
 //   matmul 256² 180-195, 512² 196-202, 1024² 198, 128×784·784×512 164-193 GFLOP/s (one-thread sgemm ≈ 100-105);
 //   conv2d 32×64×64×3 → 32 filters 3×3 'same' 2.6 ms (88 GFLOP/s); 32×32×32×64 → 64 3×3 177 GFLOP/s,
 //   its input gradient 165 and kernel gradient 174 GFLOP/s; sigmoid over 4M elements 3.7 ms.
+//   Pointwise (1×1) convolution 32×60×60×32 → 64 (a separable layer's second half) 128 GFLOP/s,
+//   its input gradient 157: about the time of writing the 29 MB result, so these products are
+//   bound by memory, not by OpenBLAS (a packing-free kernel was tried and gained nothing).
 
 import CBLAS
 import Dispatch
@@ -95,6 +98,14 @@ do {
     let x = generator.uniform(shape: [32, 32, 32, 64], low: -1, high: 1), kernel = generator.uniform(shape: [3, 3, 64, 1])
     let flops = 2.0 * Double(x.count) * 9
     report("depthwiseConv2d 32x32x32x64, 3x3 same", flops: flops, seconds: try bestTime { _ = try depthwiseConv2d(x, kernel: kernel, padding: .same) })
+    let pointwiseInput = generator.uniform(shape: [32, 60, 60, 32]), pointwiseKernel = generator.uniform(shape: [1, 1, 32, 64])
+    report("conv2d pointwise 32x60x60x32 -> 64", flops: 2.0 * 32 * 60 * 60 * 32 * 64, seconds: try bestTime {
+        _ = try conv2d(pointwiseInput, kernel: pointwiseKernel)
+    })
+    let pointwiseUpstream = generator.uniform(shape: [32, 60, 60, 64])
+    report("conv2dBackwardInput pointwise 64 -> 32", flops: 2.0 * 32 * 60 * 60 * 32 * 64, seconds: try bestTime {
+        _ = try conv2dBackwardInput(pointwiseUpstream, kernel: pointwiseKernel, inputShape: pointwiseInput.shape)
+    })
     report("maxPool2d 32x32x32x64, 2x2", flops: Double(x.count), seconds: try bestTime { _ = try maxPool2d(x) })
     let bias = generator.uniform(shape: [64])
     report("bias add 32x32x32x64 + 64", flops: Double(x.count), seconds: try bestTime { _ = try x.adding(bias) })

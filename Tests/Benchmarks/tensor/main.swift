@@ -10,8 +10,8 @@
 //   conv2d 32×64×64×3 → 32 filters 3×3 'same' 2.6 ms (88 GFLOP/s); 32×32×32×64 → 64 3×3 177 GFLOP/s,
 //   its input gradient 165 and kernel gradient 174 GFLOP/s; sigmoid over 4M elements 3.7 ms.
 //   Pointwise (1×1) convolution 32×60×60×32 → 64 (a separable layer's second half) 128 GFLOP/s,
-//   its input gradient 157: about the time of writing the 29 MB result, so these products are
-//   bound by memory, not by OpenBLAS (a packing-free kernel was tried and gained nothing).
+//   its input gradient 157: close to the time it takes just to write the 29 MB result, so these
+//   products are bound by memory and a faster GEMM kernel would gain little.
 
 import CBLAS
 import Dispatch

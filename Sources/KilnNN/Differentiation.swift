@@ -109,7 +109,9 @@ extension Model {
 
     /// One training step's loss and gradients: each output's loss (fused with a final softmax or
     /// sigmoid when the loss allows it) summed with `lossWeights` (Keras' loss_weights).
-    public func lossAndGradients(_ inputs: [Tensor], targets: [Tensor], losses: [Loss], lossWeights: [Float]? = nil)
+    /// `sampleWeights` weigh each sample's loss (Keras' `sample_weight`, the same for every output).
+    public func lossAndGradients(_ inputs: [Tensor], targets: [Tensor], losses: [Loss], lossWeights: [Float]? = nil,
+                                 sampleWeights: [Float]? = nil)
         throws -> (loss: Float, outputs: [Tensor], gradients: WeightGradients) {
         let tape = try trainingPass(inputs)
         guard targets.count == tape.outputs.count, losses.count == tape.outputs.count else {
@@ -121,11 +123,11 @@ extension Model {
             let weight: Float = lossWeights?[i] ?? 1
             let producer = tape.entries.last { $0.outputKey == key }?.recorded
             if let fused = losses[i].fusableActivation, let logits = producer?.logits, logits.activation == fused {
-                let (value, g) = try losses[i].onLogits.compute(target: targets[i], prediction: logits.values)
+                let (value, g) = try losses[i].onLogits.compute(target: targets[i], prediction: logits.values, sampleWeights: sampleWeights)
                 total += weight * value
                 logitGradients[key] = g.multiplying(scalar: weight)
             } else {
-                let (value, g) = try losses[i].compute(target: targets[i], prediction: tape.outputs[i])
+                let (value, g) = try losses[i].compute(target: targets[i], prediction: tape.outputs[i], sampleWeights: sampleWeights)
                 total += weight * value
                 let scaled = g.multiplying(scalar: weight)
                 upstream[key] = try upstream[key].map { try $0.adding(scaled) } ?? scaled

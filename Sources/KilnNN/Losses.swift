@@ -68,11 +68,27 @@ public enum Loss: Equatable {
     }
 
     /// The mean loss over the batch and its gradient with respect to `prediction`.
-    public func compute(target: Tensor, prediction: Tensor) throws -> (value: Float, gradient: Tensor) {
+    ///
+    /// With `sampleWeights` (one per sample, the first axis; Keras' `sample_weight`), each
+    /// sample's loss is multiplied by its weight before the mean over the batch, which still
+    /// divides by the number of samples (Keras' "sum_over_batch_size").
+    public func compute(target: Tensor, prediction: Tensor, sampleWeights: [Float]? = nil) throws -> (value: Float, gradient: Tensor) {
         let (k, rows) = try classesAndRows(prediction)
         let target = try Loss.sameRank(target, as: prediction)
         guard rows > 0 else { return (0, Tensor(shape: prediction.shape)) }
-        let (perRow, gradient) = try rowsAndGradient(target: target, prediction: prediction, k: k, rows: rows)
+        var (perRow, gradient) = try rowsAndGradient(target: target, prediction: prediction, k: k, rows: rows)
+        if let weights = sampleWeights {
+            let samples = prediction.shape.first ?? 1
+            guard weights.count == samples, samples > 0, rows % samples == 0 else {
+                throw LayerError("sample_weight has \(weights.count) values for \(samples) samples (loss \(name))")
+            }
+            // Every row of a sample (rows > samples for sequence outputs) takes the sample's weight.
+            let perSample = rows / samples
+            let rowWeights = (0..<rows).map { weights[$0 / perSample] }
+            perRow = zip(perRow, rowWeights).map { $0 * $1 }
+            gradient = try gradient.reshaped([rows, k]).multiplying(try Tensor(shape: [rows, 1], values: rowWeights))
+                .reshaped(prediction.shape)
+        }
         let scale = 1 / Float(rows)
         return (Float(perRow.reduce(0.0) { $0 + Double($1) } / Double(rows)), gradient.multiplying(scalar: scale))
     }

@@ -57,9 +57,11 @@ struct EpochLogs {
 
 extension Model {
     /// Trains for `epochs` epochs; returns each epoch's logs (loss, metrics, val_ versions).
+    /// `sampleWeights` (one per sample of `x`) weigh each sample's loss, as Keras' `sample_weight`
+    /// (and `class_weight`, turned into one weight per sample) do; metrics are not weighted.
     public func fit(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration, batchSize: Int, epochs: Int,
                     initialEpoch: Int = 0, shuffle: Bool, validationData: ([Tensor], [Tensor])?, validationSplit: Float,
-                    backend: Backend, observer: TrainingObserver) throws -> [[(String, Float)]] {
+                    sampleWeights: [Float]? = nil, backend: Backend, observer: TrainingObserver) throws -> [[(String, Float)]] {
         guard let n = x.first?.shape.first else { throw LayerError("fit needs at least one input array") }
         for array in x + y where array.shape.first != n {
             throw LayerError("Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. 'x' sizes: \(x.map { $0.shape.first ?? 0 }), 'y' sizes: \(y.map { $0.shape.first ?? 0 })")
@@ -69,12 +71,16 @@ extension Model {
             throw LayerError("`validation_split` must be in the range [0, 1). Received: validation_split=\(validationSplit)")
         }
         // Keras takes the validation split from the end of the data, before any shuffling.
-        var trainX = x, trainY = y
+        if let weights = sampleWeights, weights.count != n {
+            throw LayerError("sample_weight has \(weights.count) values, but x has \(n) samples")
+        }
+        var trainX = x, trainY = y, trainWeights = sampleWeights
         var validation = validationData
         if validationSplit > 0, validation == nil {
             let cut = Int(Float(n) * (1 - validationSplit))
             trainX = try x.map { try $0.rows(0..<cut) }
             trainY = try y.map { try $0.rows(0..<cut) }
+            trainWeights = sampleWeights.map { Array($0[0..<cut]) }
             validation = (try x.map { try $0.rows(cut..<n) }, try y.map { try $0.rows(cut..<n) })
         }
         let count = trainX.first?.shape.first ?? 0
@@ -83,7 +89,7 @@ extension Model {
         let allWeights = layers.flatMap(\.weights)
         let snapshot = allWeights.map(\.value)
         do {
-            return try train(trainX, trainY, configuration: configuration, batchSize: batchSize, batches: batches, epochs: epochs,
+            return try train(trainX, trainY, trainWeights, configuration: configuration, batchSize: batchSize, batches: batches, epochs: epochs,
                              initialEpoch: initialEpoch, shuffle: shuffle, validation: validation, backend: backend, observer: observer)
         } catch {
             for (w, v) in zip(allWeights, snapshot) { w.value = v }
@@ -91,7 +97,7 @@ extension Model {
         }
     }
 
-    private func train(_ trainX: [Tensor], _ trainY: [Tensor], configuration: TrainingConfiguration, batchSize: Int, batches: Int,
+    private func train(_ trainX: [Tensor], _ trainY: [Tensor], _ weights: [Float]?, configuration: TrainingConfiguration, batchSize: Int, batches: Int,
                        epochs: Int, initialEpoch: Int, shuffle: Bool, validation: ([Tensor], [Tensor])?, backend: Backend,
                        observer: TrainingObserver) throws -> [[(String, Float)]] {
         let count = trainX.first?.shape.first ?? 0
@@ -103,7 +109,7 @@ extension Model {
             for b in 0..<batches {
                 let rows = Array(order[(b * batchSize)..<min(count, (b + 1) * batchSize)])
                 let bx = try trainX.map { try $0.gatherRows(rows) }, by = try trainY.map { try $0.gatherRows(rows) }
-                let step = try trainStep(x: bx, y: by, configuration: configuration)
+                let step = try trainStep(x: bx, y: by, configuration: configuration, sampleWeights: weights.map { w in rows.map { w[$0] } })
                 guard step.loss.isFinite else {
                     observer.stoppedOnNaN(epoch, b)
                     return history
@@ -129,8 +135,8 @@ extension Model {
 
     /// One optimizer step on one batch; the loss and metrics of that batch before the step.
     /// A NaN or infinite loss is returned without touching the weights.
-    public func trainOnBatch(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration) throws -> [(String, Float)] {
-        let step = try trainStep(x: x, y: y, configuration: configuration)
+    public func trainOnBatch(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration, sampleWeights: [Float]? = nil) throws -> [(String, Float)] {
+        let step = try trainStep(x: x, y: y, configuration: configuration, sampleWeights: sampleWeights)
         guard step.loss.isFinite else { return [("loss", step.loss)] }
         var logs = EpochLogs(configuration)
         try logs.add(loss: step.loss, rows: x.first?.shape.first ?? 1, target: y[0], prediction: step.outputs[0])
@@ -139,8 +145,9 @@ extension Model {
 
     /// One optimizer step; the batch's loss and outputs before it (the weights are left alone
     /// when the loss is not finite).
-    private func trainStep(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration) throws -> (loss: Float, outputs: [Tensor]) {
-        let step = try lossAndGradients(x, targets: y, losses: configuration.losses)
+    private func trainStep(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration,
+                           sampleWeights: [Float]?) throws -> (loss: Float, outputs: [Tensor]) {
+        let step = try lossAndGradients(x, targets: y, losses: configuration.losses, sampleWeights: sampleWeights)
         guard step.loss.isFinite else { return (step.loss, step.outputs) }
         let trainable = layers.flatMap { $0.trainable ? $0.weights.filter(\.trainable) : [] }
         let pairs = trainable.compactMap { w in step.gradients[w].map { (w, $0) } }
@@ -149,10 +156,14 @@ extension Model {
     }
 
     /// The loss and metrics on `x`, `y` in inference mode, averaged over samples.
-    public func evaluate(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration, batchSize: Int) throws -> [(String, Float)] {
+    public func evaluate(x: [Tensor], y: [Tensor], configuration: TrainingConfiguration, batchSize: Int,
+                         sampleWeights: [Float]? = nil) throws -> [(String, Float)] {
         guard let n = x.first?.shape.first else { throw LayerError("evaluate needs at least one input array") }
         for array in y where array.shape.first != n {
             throw LayerError("Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. 'x' sizes: \(x.map { $0.shape.first ?? 0 }), 'y' sizes: \(y.map { $0.shape.first ?? 0 })")
+        }
+        if let weights = sampleWeights, weights.count != n {
+            throw LayerError("sample_weight has \(weights.count) values, but x has \(n) samples")
         }
         var logs = EpochLogs(configuration)
         var start = 0
@@ -161,7 +172,10 @@ extension Model {
             let bx = try x.map { try $0.rows(start..<end) }, by = try y.map { try $0.rows(start..<end) }
             let outputs = try run(bx, training: false)
             var total: Float = 0
-            for (i, loss) in configuration.losses.enumerated() { total += try loss.compute(target: by[i], prediction: outputs[i]).value }
+            let weights = sampleWeights.map { Array($0[start..<end]) }
+            for (i, loss) in configuration.losses.enumerated() {
+                total += try loss.compute(target: by[i], prediction: outputs[i], sampleWeights: weights).value
+            }
             total += regularizationLoss()
             try logs.add(loss: total, rows: end - start, target: by[0], prediction: outputs[0])
             start = end

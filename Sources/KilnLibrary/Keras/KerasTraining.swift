@@ -91,7 +91,7 @@ extension KerasSession {
                 let me = a.receiver(ModelValue.self)
                 let configuration = try KerasSession.compiled(me.model)
                 // Refused by name rather than silently ignored.
-                for (index, name) in [(9, "class_weight"), (10, "sample_weight"), (12, "steps_per_epoch"), (13, "validation_steps")] where !a.isNone(index) {
+                for (index, name) in [(12, "steps_per_epoch"), (13, "validation_steps")] where !a.isNone(index) {
                     throw KilnError("NotImplementedError", "not supported in Kiln yet: fit(\(name)=...)")
                 }
                 if try a.int(15) != 1 { throw KilnError("NotImplementedError", "not supported in Kiln yet: fit(validation_freq=...) other than 1") }
@@ -104,6 +104,7 @@ extension KerasSession {
                     validation = (try self.arrays(pair[0], me.model, a.interpreter, what: "validation x"),
                                   try self.arrays(pair[1], me.model, a.interpreter, what: "validation y", outputs: true))
                 }
+                let weights = try KerasSession.sampleWeights(a, sampleWeight: 10, classWeight: 9, y: y, interpreter: a.interpreter)
                 let batchSize = try a.optionalInt(2) ?? 32
                 let epochs = try a.int(3)
                 let verbose: Int
@@ -122,7 +123,7 @@ extension KerasSession {
                 let logs = try keras(me.model.name) {
                     try me.model.fit(x: x, y: y, configuration: configuration, batchSize: batchSize, epochs: epochs,
                                      initialEpoch: try a.int(11), shuffle: a.bool(8), validationData: validation,
-                                     validationSplit: Float(try a.double(6)), backend: self.backend, observer: observer)
+                                     validationSplit: Float(try a.double(6)), sampleWeights: weights, backend: self.backend, observer: observer)
                 }
                 let params = KDict()
                 try params.set(.string("verbose"), .int(verbose))
@@ -138,7 +139,8 @@ extension KerasSession {
                 let configuration = try KerasSession.compiled(me.model)
                 let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
                 let y = try self.arrays(a[1], me.model, a.interpreter, what: "y", outputs: true)
-                let logs = try keras(me.model.name) { try me.model.trainOnBatch(x: x, y: y, configuration: configuration) }
+                let weights = try KerasSession.sampleWeights(a, sampleWeight: 2, classWeight: 3, y: y, interpreter: a.interpreter)
+                let logs = try keras(me.model.name) { try me.model.trainOnBatch(x: x, y: y, configuration: configuration, sampleWeights: weights) }
                 return try KerasSession.logsValue(logs, asDict: a.bool(4))
             },
             KBuiltin("predict_classes", "x, batch_size=32, verbose=0",
@@ -162,12 +164,54 @@ extension KerasSession {
                 let configuration = try KerasSession.compiled(me.model)
                 let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
                 let y = try self.arrays(a[1], me.model, a.interpreter, what: "y", outputs: true)
+                let weights = try KerasSession.sampleWeights(a, sampleWeight: 4, classWeight: nil, y: y, interpreter: a.interpreter)
                 let logs = try keras(me.model.name) {
-                    try me.model.evaluate(x: x, y: y, configuration: configuration, batchSize: try a.optionalInt(2) ?? 32)
+                    try me.model.evaluate(x: x, y: y, configuration: configuration, batchSize: try a.optionalInt(2) ?? 32, sampleWeights: weights)
                 }
                 return try KerasSession.logsValue(logs, asDict: a.bool(7))
             },
         ]
+    }
+
+    /// One weight per sample from `sample_weight` (an array of one value per sample) or
+    /// `class_weight` (a dict from class index to weight; a sample's class is its integer label,
+    /// or the argmax of a one-hot row, and a class missing from the dict weighs 1), as Keras 3
+    /// turns one into the other; nil when neither is given.
+    static func sampleWeights(_ a: BoundArguments, sampleWeight: Int, classWeight: Int?, y: [Tensor],
+                              interpreter: Interpreter) throws -> [Float]? {
+        let givenClassWeight = classWeight.map { !a.isNone($0) } ?? false
+        if !a.isNone(sampleWeight) {
+            if givenClassWeight {
+                throw KilnError.value("You cannot `class_weight` and `sample_weight` at the same time.")
+            }
+            let weights = try TensorArgument.tensor(a[sampleWeight], interpreter)
+            guard weights.rank <= 2, weights.rank == 0 || weights.count == weights.shape[0] else {
+                throw KilnError.value("sample_weight must be one value per sample, got shape \(Tensor.describe(weights.shape))")
+            }
+            return weights.scalars
+        }
+        guard let classWeight, givenClassWeight else { return nil }
+        guard y.count == 1, let labels = y.first else {
+            throw KilnError.value("`class_weight` is only supported for Models with a single output.")
+        }
+        guard let table = a[classWeight].as(KDict.self) else {
+            throw KilnError.type("class_weight must be a dict mapping class indices to weights, not \(a[classWeight].typeName)")
+        }
+        var weightOf: [Int: Float] = [:]
+        for (key, value) in table.table.entries {
+            guard let index = key.asInt, let weight = value.asDouble else {
+                throw KilnError.type("class_weight must map integer class indices to numbers, got \(Repr.repr(key)): \(Repr.repr(value))")
+            }
+            weightOf[index] = Float(weight)
+        }
+        let classes: [Int]
+        if labels.rank > 1, labels.shape.last != 1 {
+            classes = try keras("class_weight") { try labels.argmax(axis: -1) }
+        } else {
+            // A label that is not a finite whole number matches no class (weight 1).
+            classes = labels.scalars.map { $0.isFinite && abs($0) < 1e9 ? Int($0.rounded()) : -1 }
+        }
+        return classes.map { weightOf[$0] ?? 1 }
     }
 
     /// The model's compile() settings, or Keras' error when it was not compiled.

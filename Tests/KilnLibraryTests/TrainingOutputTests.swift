@@ -61,4 +61,26 @@ final class TrainingOutputTests: XCTestCase {
 
             """)
     }
+
+    /// evaluate and predict show Keras' final bar line with verbose 'auto' or 1, nothing with 0.
+    func testEvaluateAndPredictShowOneBarLine() throws {
+        let text = try printed("""
+            import numpy as np
+            import keras
+            m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation='softmax')])
+            m.compile('adam', 'sparse_categorical_crossentropy', metrics=['accuracy'])
+            x = np.zeros((40, 2), 'float32')
+            y = np.zeros(40, 'int32')
+            m.evaluate(x, y, batch_size=16)
+            m.predict(x)
+            m.evaluate(x, y, verbose=0)
+            m.predict(x, verbose=0)
+            """)
+        let lines = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, text)
+        let step = "[0-9]+(s|ms|us)/step"
+        XCTAssertNotNil(lines[0].range(of: "^3/3 \\[=+\\] - [0-9]+s \(step) - loss: [0-9.]+ - accuracy: 1\\.0000$", options: .regularExpression), lines[0])
+        XCTAssertNotNil(lines[1].range(of: "^2/2 \\[=+\\] - [0-9]+s \(step)$", options: .regularExpression), lines[1])
+        XCTAssertTrue(lines[0].contains("[" + String(repeating: "=", count: 30) + "]"), lines[0])
+    }
 }

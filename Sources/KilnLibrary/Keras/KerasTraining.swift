@@ -165,9 +165,12 @@ extension KerasSession {
                 let x = try self.arrays(a[0], me.model, a.interpreter, what: "x")
                 let y = try self.arrays(a[1], me.model, a.interpreter, what: "y", outputs: true)
                 let weights = try KerasSession.sampleWeights(a, sampleWeight: 4, classWeight: nil, y: y, interpreter: a.interpreter)
+                let batchSize = try a.optionalInt(2) ?? 32
+                let bar = try ProgressDisplay.finalBar(verbose: a[3], samples: x.first?.shape.first ?? 0, batchSize: batchSize)
                 let logs = try keras(me.model.name) {
-                    try me.model.evaluate(x: x, y: y, configuration: configuration, batchSize: try a.optionalInt(2) ?? 32, sampleWeights: weights)
+                    try me.model.evaluate(x: x, y: y, configuration: configuration, batchSize: batchSize, sampleWeights: weights)
                 }
+                if let text = bar?.update(bar?.target ?? 0, logs, finalize: true) { a.interpreter.output(text) }
                 return try KerasSession.logsValue(logs, asDict: a.bool(7))
             },
         ]
@@ -259,6 +262,18 @@ final class ProgressDisplay {
         self.epochs = epochs
         self.output = output
         live = verbose == 1 && isatty(STDOUT_FILENO) != 0
+    }
+
+    /// The bar `evaluate` and `predict` show with verbose 1 (and 'auto'), as Keras does: one
+    /// line when they finish, `4/4 [==============================] - 0s 2ms/step - loss: …`.
+    static func finalBar(verbose: Value, samples: Int, batchSize: Int) throws -> Progbar? {
+        let level: Int
+        if case .string = verbose { level = 1 } else if let n = verbose.asInt { level = n } else {
+            throw KilnError.type("verbose must be 'auto', 0, 1 or 2, not \(verbose.typeName)")
+        }
+        guard level > 0 else { return nil }
+        let steps = (samples + Swift.max(batchSize, 1) - 1) / Swift.max(batchSize, 1)
+        return Progbar(target: steps, verbose: level == 1 ? 1 : 2, dynamic: isatty(STDOUT_FILENO) != 0)
     }
 
     var observer: TrainingObserver {

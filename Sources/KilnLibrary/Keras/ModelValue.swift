@@ -84,7 +84,10 @@ public final class ModelValue: LayerValue {
             } else {
                 inputs = [try TensorArgument.tensor(a[0], a.interpreter)]
             }
-            let outputs = try keras(me.layer.name) { try me.model.predict(inputs, batchSize: try a.optionalInt(1) ?? 32) }
+            let batchSize = try a.optionalInt(1) ?? 32
+            let bar = try ProgressDisplay.finalBar(verbose: a[2], samples: inputs.first?.shape.first ?? 0, batchSize: batchSize)
+            let outputs = try keras(me.layer.name) { try me.model.predict(inputs, batchSize: batchSize) }
+            if let text = bar?.update(bar?.target ?? 0, [], finalize: true) { a.interpreter.output(text) }
             if outputs.count == 1, let only = outputs.first { return .object(NDArray(only)) }
             return arrays(outputs)
         },

@@ -20,9 +20,14 @@ final class Progbar {
     private var timeAfterFirstStep: Double?
 
     /// A bar for `target` steps; `clock` gives the time in seconds (the wall clock by default).
-    init(target: Int, verbose: Int, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
+    /// Whether a verbose-1 bar redraws its line in place (a terminal); otherwise each line it
+    /// writes stands alone.
+    let dynamic: Bool
+
+    init(target: Int, verbose: Int, dynamic: Bool = true, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
         self.target = target
         self.verbose = verbose
+        self.dynamic = dynamic
         self.clock = clock
         start = clock()
     }
@@ -41,7 +46,7 @@ final class Progbar {
                 return nil
             }
             let previousWidth = totalWidth
-            let message = String(repeating: "\u{8}", count: previousWidth) + "\r"
+            let message = dynamic ? String(repeating: "\u{8}", count: previousWidth) + "\r" : ""
             let bar = counter(current) + " [" + filling(current) + "]"
             totalWidth = bar.count
             let perStep = stepDuration(current, now)

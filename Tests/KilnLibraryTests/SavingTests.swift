@@ -174,4 +174,28 @@ final class SavingTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("FileNotFoundError"), "\(error)")
         }
     }
+
+    func testCheckpointInitialValueThresholdMustBeBeaten() throws {
+        let path = folder.appendingPathComponent("best.keras").path
+        let result = try run("""
+            import numpy as np
+            import keras
+            m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+            m.compile('sgd', 'mse')
+            x = np.random.rand(8, 2)
+            never = keras.callbacks.ModelCheckpoint('\(path)', monitor='loss', save_best_only=True, initial_value_threshold=-1.0)
+            len(m.fit(x, x[:, :1], epochs=2, verbose=0, callbacks=[never]).history['loss'])
+            """)
+        XCTAssertEqual(result, "2")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path), "a loss never beats -1")
+        _ = try run("""
+            import numpy as np
+            import keras
+            m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+            m.compile('sgd', 'mse')
+            x = np.random.rand(8, 2)
+            m.fit(x, x[:, :1], epochs=1, verbose=0, callbacks=[keras.callbacks.ModelCheckpoint('\(path)', monitor='loss', save_best_only=True, initial_value_threshold=1e9)])
+            """)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+    }
 }

@@ -13,7 +13,7 @@ public final class CallbackValue: KObject {
         case reduceLROnPlateau(monitor: String, factor: Float, patience: Int, verbose: Int, maximize: Bool, minDelta: Float, cooldown: Int, minLR: Float)
         case terminateOnNaN
         case lambda(onEpochBegin: Value, onEpochEnd: Value, onTrainBegin: Value, onTrainEnd: Value)
-        case checkpoint(path: String, monitor: String, verbose: Int, bestOnly: Bool, maximize: Bool, weightsOnly: Bool)
+        case checkpoint(path: String, monitor: String, verbose: Int, bestOnly: Bool, maximize: Bool, weightsOnly: Bool, threshold: Float?)
     }
 
     let kind: Kind
@@ -107,8 +107,9 @@ public final class CallbackValue: KObject {
             }
         case .terminateOnNaN:
             break  // Kiln always stops on a NaN or infinite loss.
-        case let .checkpoint(path, monitor, verbose, bestOnly, maximize, weightsOnly):
-            var best: Float = maximize ? -.infinity : .infinity
+        case let .checkpoint(path, monitor, verbose, bestOnly, maximize, weightsOnly, threshold):
+            // `initial_value_threshold`: a saved model must beat it to be replaced.
+            var best: Float = threshold ?? (maximize ? -.infinity : .infinity)
             let monitored = CallbackValue.lookup(monitor, output: output) { _ in "Can save best model only with \(monitor) available." }
             observer.epochEnded = { epoch, logs in
                 let stop = try previousEnd(epoch, &logs)

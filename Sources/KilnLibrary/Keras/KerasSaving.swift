@@ -144,7 +144,8 @@ extension CallbackValue {
                 throw KilnError("NotImplementedError", "not supported in Kiln yet: ModelCheckpoint(save_freq=...) other than 'epoch'")
             }
             return .object(CallbackValue(.checkpoint(path: try a.string(0), monitor: monitor, verbose: try a.int(2), bestOnly: a.bool(3),
-                                                     maximize: try CallbackValue.maximizes(monitor, mode: try a.string(5)), weightsOnly: a.bool(4)),
+                                                     maximize: try CallbackValue.maximizes(monitor, mode: try a.string(5)), weightsOnly: a.bool(4),
+                                                     threshold: try a.optionalDouble(7).map { Float($0) }),
                                          className: "ModelCheckpoint"))
         }
     }

@@ -198,4 +198,23 @@ final class SavingTests: XCTestCase {
             """)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path))
     }
+
+    func testSkipMismatchLoadsTheLayersThatFit() throws {
+        let path = folder.appendingPathComponent("w.npz").path
+        let interpreter = KilnLibrary.makeInterpreter()
+        var printed = ""
+        interpreter.output = { printed += $0 }
+        let value = try interpreter.run("""
+            import numpy as np
+            import keras
+            a = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3), keras.layers.Dense(1)])
+            a.save_weights('\(path)')
+            b = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3), keras.layers.Dense(2)])
+            kept = b.get_weights()[2]
+            b.load_weights('\(path)', skip_mismatch=True)
+            [np.array_equal(a.get_weights()[0], b.get_weights()[0]), np.array_equal(kept, b.get_weights()[2])]
+            """, filename: "skip.kiln").get()
+        XCTAssertEqual(value.map { Repr.repr($0) }, "[True, True]")
+        XCTAssertTrue(printed.contains("Skipping loading weights for layer #1 (named dense_3) due to mismatch in shape"), printed)
+    }
 }

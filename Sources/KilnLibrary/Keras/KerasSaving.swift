@@ -32,11 +32,14 @@ extension KerasSession {
         return try ZipArchive.write(members, compressed: false)
     }
 
-    static func loadWeights(_ model: Model, from path: String) throws {
-        try loadWeights(model, archive: try NumpyFiles.readFile(path), filename: path)
+    /// With `skipMismatch` (Keras' `skip_mismatch=True`), a layer whose saved arrays do not fit
+    /// its weights keeps its own, after a warning through `warn`.
+    static func loadWeights(_ model: Model, from path: String, skipMismatch: Bool = false, warn: (String) -> Void = { _ in }) throws {
+        try loadWeights(model, archive: try NumpyFiles.readFile(path), filename: path, skipMismatch: skipMismatch, warn: warn)
     }
 
-    static func loadWeights(_ model: Model, archive bytes: [UInt8], filename path: String) throws {
+    static func loadWeights(_ model: Model, archive bytes: [UInt8], filename path: String, skipMismatch: Bool = false,
+                            warn: (String) -> Void = { _ in }) throws {
         let archive = try ZipArchive(bytes, filename: path)
         var arrays: [Int: Tensor] = [:]
         for entry in archive.entries {
@@ -49,7 +52,20 @@ extension KerasSession {
             throw KilnError.value("\(path) holds \(arrays.count) weight arrays, but model \"\(model.name)\" has \(weights.count)")
         }
         let values = (0..<weights.count).compactMap { arrays[$0] }
-        try keras(model.name) { try model.setWeightsInOrder(values) }
+        guard skipMismatch else {
+            try keras(model.name) { try model.setWeightsInOrder(values) }
+            return
+        }
+        var rest = values[...]
+        for (index, layer) in model.layers.enumerated() {
+            let own = layer.weightsInOrder, saved = Array(rest.prefix(own.count))
+            rest = rest.dropFirst(own.count)
+            if saved.map(\.shape) == own.map(\.value.shape) {
+                try keras(layer.name) { try layer.setWeightsInOrder(saved) }
+            } else {
+                warn("UserWarning: Skipping loading weights for layer #\(index) (named \(layer.name)) due to mismatch in shape: expected \(own.map { Tensor.describe($0.value.shape) }), received \(saved.map { Tensor.describe($0.shape) })\n")
+            }
+        }
     }
 
     func savingMethods() -> [KBuiltin] {
@@ -63,9 +79,9 @@ extension KerasSession {
                 try KerasSession.saveWeights(me.model, to: path)
                 return .none
             },
-            KBuiltin("load_weights", "filepath, skip_mismatch=False", doc: "Read weights written by save_weights (a numpy .npz archive).") { a in
+            KBuiltin("load_weights", "filepath, skip_mismatch=False", doc: "Read weights written by save_weights (a numpy .npz archive); with skip_mismatch=True layers whose saved shapes differ keep theirs.") { a in
                 let me = a.receiver(ModelValue.self)
-                try KerasSession.loadWeights(me.model, from: try a.string(0))
+                try KerasSession.loadWeights(me.model, from: try a.string(0), skipMismatch: a.bool(1), warn: a.interpreter.output)
                 return .none
             },
             KBuiltin("get_config", "", doc: "The model's Keras config: its layers with their arguments (and graph).") { a in

@@ -121,7 +121,7 @@ public final class Convolution: ConvolutionLayer {
             : try conv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]),
                          activation: inKernel ? activation : .linear)
         let hasBias = bias != nil, needsDX = needsInputGradient
-        let linear = { [strides, padding, dilation] (g: Tensor) throws -> LayerGradients in
+        let linear = { [strides, padding, dilation] (g: Tensor, biasGradient: Tensor?) throws -> LayerGradients in
             let dx = !needsDX ? nil : one
                 ? try conv1dBackwardInput(g, kernel: k, inputShape: x.shape, stride: strides[0], padding: padding, dilation: dilation[0])
                 : try conv2dBackwardInput(g, kernel: k, inputShape: x.shape, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
@@ -129,10 +129,10 @@ public final class Convolution: ConvolutionLayer {
                 ? try conv1dBackwardKernel(x, upstream: g, kernelShape: k.shape, stride: strides[0], padding: padding, dilation: dilation[0])
                 : try conv2dBackwardKernel(x, upstream: g, kernelShape: k.shape, strides: (strides[0], strides[1]), padding: padding, dilation: (dilation[0], dilation[1]))
             var weights: [Tensor?] = [dk]
-            if hasBias { weights.append(try g.sum(axes: Array(0..<(g.rank - 1)))) }
+            if hasBias { weights.append(try biasGradient ?? g.sum(axes: Array(0..<(g.rank - 1)))) }
             return LayerGradients(inputs: dx.map { [$0] } ?? [], weights: weights)
         }
-        return inKernel ? activatedInKernel(z, activation, linear) : activated(z, activation, linear)
+        return record(z, inKernel: inKernel, hasBias: hasBias, linear)
     }
 
     override func convolve(_ x: Tensor) throws -> Tensor {
@@ -142,6 +142,18 @@ public final class Convolution: ConvolutionLayer {
         }
         return try conv2d(x, kernel: k, bias: bias?.value, strides: (strides[0], strides[1]), padding: padding,
                           dilation: (dilation[0], dilation[1]), activation: activation)
+    }
+}
+
+extension ConvolutionLayer {
+    /// The record of a convolution's output `z`: with the activation applied in the kernel and
+    /// a bias, the activation's backward also gives the bias gradient in one pass; otherwise
+    /// `activatedInKernel` or `activated` as usual (`linear` then computes the bias gradient).
+    func record(_ z: consuming Tensor, inKernel: Bool, hasBias: Bool,
+                _ linear: @escaping (Tensor, Tensor?) throws -> LayerGradients) -> Recorded {
+        if inKernel && hasBias { return activatedInKernel(z, activation, withBiasGradient: { try linear($0, $1) }) }
+        if inKernel { return activatedInKernel(z, activation) { try linear($0, nil) } }
+        return activated(consume z, activation) { try linear($0, nil) }
     }
 }
 
@@ -246,7 +258,7 @@ public final class SeparableConvolution: ConvolutionLayer {
         let z = one ? try conv1d(mid, kernel: pk, bias: bias?.value)
                     : try conv2d(mid, kernel: pk, bias: bias?.value, activation: inKernel ? activation : .linear)
         let hasBias = bias != nil, needsDX = needsInputGradient
-        let linear = { [padding] (g: Tensor) throws -> LayerGradients in
+        let linear = { [padding] (g: Tensor, biasGradient: Tensor?) throws -> LayerGradients in
             let dpk = one ? try conv1dBackwardKernel(mid, upstream: g, kernelShape: pk.shape) : try conv2dBackwardKernel(mid, upstream: g, kernelShape: pk.shape)
             let dmid = one ? try conv1dBackwardInput(g, kernel: pk, inputShape: mid.shape) : try conv2dBackwardInput(g, kernel: pk, inputShape: mid.shape)
             let ddk = one
@@ -256,10 +268,10 @@ public final class SeparableConvolution: ConvolutionLayer {
                 ? try depthwiseConv1dBackwardInput(dmid, kernel: dk, inputShape: x.shape, stride: s1, padding: padding, dilation: d1)
                 : try depthwiseConv2dBackwardInput(dmid, kernel: dk, inputShape: x.shape, strides: s2, padding: padding, dilation: d2)
             var weights: [Tensor?] = [ddk, dpk]
-            if hasBias { weights.append(try g.sum(axes: Array(0..<(g.rank - 1)))) }
+            if hasBias { weights.append(try biasGradient ?? g.sum(axes: Array(0..<(g.rank - 1)))) }
             return LayerGradients(inputs: dx.map { [$0] } ?? [], weights: weights)
         }
-        return inKernel ? activatedInKernel(z, activation, linear) : activated(z, activation, linear)
+        return record(z, inKernel: inKernel, hasBias: hasBias, linear)
     }
 
     override func convolve(_ x: Tensor) throws -> Tensor {

@@ -71,6 +71,17 @@ extension Layer {
             try linear(activation == .linear ? g : activation.backward(input: y, output: y, upstream: g))
         }
     }
+
+    /// `activatedInKernel` for a layer with a bias (`linear` takes the gradient and the bias
+    /// gradient): the activation's backward gives the bias gradient, the gradient's sums over
+    /// every axis but the last, in the same pass.
+    func activatedInKernel(_ y: Tensor, _ activation: Activation, withBiasGradient linear: @escaping (Tensor, Tensor) throws -> LayerGradients) -> Recorded {
+        Recorded(output: y) { g in
+            if activation == .linear { return try linear(g, try g.sum(axes: Array(0..<Swift.max(g.rank - 1, 0)))) }
+            let (d, sums) = try activation.backwardWithColumnSums(output: y, upstream: g)
+            return try linear(d, sums)
+        }
+    }
 }
 
 /// Gradients of a model's trainable weights, summed over every use of each weight.

@@ -111,3 +111,18 @@ final class ActivationTests: XCTestCase {
         assertClose(analytic, numeric, tolerance: 1e-2)
     }
 }
+
+/// The backward pass that also sums the gradient per column (a layer's bias gradient) equals
+/// the backward pass followed by the sum, for rows enough to span several chunks and blocks.
+final class ActivationColumnSumTests: XCTestCase {
+    func testBackwardWithColumnSumsEqualsBackwardThenSum() throws {
+        for (shape, activation) in [([3, 700, 21], Activation.relu), ([2, 9, 16], .tanh), ([5, 8], .linear), ([0, 4], .relu)] {
+            let z = randomTensor(shape, seed: 3), g = randomTensor(shape, seed: 4)
+            let y = activation.apply(z)
+            let (d, sums) = try activation.backwardWithColumnSums(output: y, upstream: g)
+            let expected = try activation.backward(input: z, output: y, upstream: g)
+            assertClose(d, expected, tolerance: 1e-6)
+            assertClose(sums, try expected.sum(axes: Array(0..<(shape.count - 1))), tolerance: 1e-4)
+        }
+    }
+}

@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "KilnLang"),
         .target(name: "KilnNN", dependencies: ["KilnTensor"]),
         .target(name: "KilnStore", dependencies: ["CSQLite"]),
+        .target(name: "KilnSearch", dependencies: ["KilnTensor"]),
 
         // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
         // the EmbedStdlib plugin compiles into the binary.
@@ -72,6 +73,7 @@ let package = Package(
         .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary", "KilnTestSupport"], exclude: ["testdata", "Fixtures"]),
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook", "KilnStore"], exclude: ["Fixtures", "validate_ipynb.sh", "validate_ipynb.py"]),
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore"]),
+        .testTarget(name: "KilnSearchTests", dependencies: ["KilnSearch", "KilnTensor"]),
         .testTarget(name: "KilnREPLTests", dependencies: ["KilnREPL", "KilnNotebook", "KilnStore", "KilnLang"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
         .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln", "KilnStore", "KilnNotebook"]),

@@ -88,7 +88,9 @@ public struct RandomGenerator {
         }
     }
 
-    private mutating func standardNormal() -> Double {
+    /// A standard normal deviate (Box–Muller; the second value of each pair is kept for the
+    /// next call).
+    public mutating func standardNormal() -> Double {
         if let z = spareNormal {
             spareNormal = nil
             return z

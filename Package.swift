@@ -42,7 +42,7 @@ let package = Package(
         // the EmbedStdlib plugin compiles into the binary.
         .target(
             name: "KilnLibrary",
-            dependencies: ["KilnLang", "KilnTensor", "KilnNN", "CZlib"],
+            dependencies: ["KilnLang", "KilnTensor", "KilnNN", "KilnSearch", "CZlib"],
             exclude: ["Datasets/README.md"],
             plugins: ["EmbedStdlibPlugin"]
         ),

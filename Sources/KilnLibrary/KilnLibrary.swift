@@ -22,6 +22,7 @@ public enum KilnLibrary {
         SklearnModules.register(in: registry, numpyRandom: numpyRandom)
         let keras = KerasSession(seeding: [rng.seed, { numpyRandom.seed(UInt32(truncatingIfNeeded: $0)) }])
         keras.register(in: registry)
+        HyperoptModule.register(in: registry, keras: keras)
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }

@@ -1,8 +1,8 @@
 /// `hyperopt` as Hyperopt users write it: `hp.*` nodes in nested dicts, lists and tuples
 /// (conditional sub-spaces under `hp.choice`), `fmin(fn, space, algo=rand.suggest,
-/// max_evals=…, trials=Trials(), rstate=…)`, `space_eval`, `STATUS_OK` / `STATUS_FAIL`, and
-/// `Trials` with `trials`, `results`, `losses()`, `statuses()`, `best_trial`, `argmin`. The
-/// search runs on KilnSearch's studies; TPE (`tpe.suggest`) is not in Kiln yet and says so.
+/// max_evals=…, trials=Trials(), rstate=…)` with `rand.suggest` or `tpe.suggest` (KilnSearch's
+/// TPE, Hyperopt's algorithm and defaults), `space_eval`, `STATUS_OK` / `STATUS_FAIL`, and
+/// `Trials` with `trials`, `results`, `losses()`, `statuses()`, `best_trial`, `argmin`.
 
 import KilnLang
 import KilnSearch
@@ -116,7 +116,7 @@ enum HyperoptModule {
         for name in ["rand", "tpe"] {
             registry.register("hyperopt." + name) { _ in
                 KModule("hyperopt." + name, members: ["suggest": .object(SearchAlgorithm(name))],
-                        doc: name == "rand" ? "Random search." : "Tree-structured Parzen estimators (not in Kiln yet).")
+                        doc: name == "rand" ? "Random search." : "Tree-structured Parzen estimators (Hyperopt's TPE).")
             }
         }
         registry.register("hyperopt") { interpreter in
@@ -262,12 +262,9 @@ enum HyperoptModule {
     /// `trials`) and returns the best trial's values.
     static func fmin(_ keras: KerasSession) -> KBuiltin {
         KBuiltin("fmin", "fn, space, algo=None, max_evals=None, timeout=None, loss_threshold=None, trials=None, rstate=None, allow_trials_fmin=True, pass_expr_memo_ctrl=None, catch_eval_exceptions=False, verbose=True, return_argmin=True, points_to_evaluate=None, max_queue_len=1, show_progressbar=True, early_stop_fn=None, trials_save_file=''",
-                 doc: "Minimize fn over space: max_evals trials proposed by algo (rand.suggest), kept in trials; returns the best trial's {label: value}.") { a in
+                 doc: "Minimize fn over space: max_evals trials proposed by algo (tpe.suggest or rand.suggest), kept in trials; returns the best trial's {label: value}.") { a in
             guard let algorithm = a[2].as(SearchAlgorithm.self) else {
-                throw KilnError.type("fmin needs algo=rand.suggest (got \(Repr.repr(a[2])))")
-            }
-            guard algorithm.name == "rand" else {
-                throw KilnError("NotImplementedError", "not supported in Kiln yet: \(algorithm.name).suggest (rand.suggest works)")
+                throw KilnError.type("fmin needs algo=tpe.suggest or rand.suggest (got \(Repr.repr(a[2])))")
             }
             guard let maxEvals = try a.optionalInt(3) else { throw KilnError.value("fmin needs max_evals") }
             for (index, name) in [(4, "timeout"), (5, "loss_threshold"), (13, "points_to_evaluate"), (16, "early_stop_fn")] where !a.isNone(index) {
@@ -277,34 +274,45 @@ enum HyperoptModule {
             let space = try searchSpace(a[1], a.interpreter)
             record.space = space
             let seed = try seedArgument(a[7], keras: keras, offset: record.trials.count)
-            let study = Study(name: "fmin", direction: .minimize, space: space, sampler: RandomSampler(), seed: seed, trials: record.trials)
-            // One trial at a time: an error raised by the objective ends fmin, as in Hyperopt
-            // (catch_eval_exceptions=False), with the trial kept as failed.
-            var failure: Error?, document: Value?
-            while study.trials.count < maxEvals && failure == nil {
-                document = nil
-                study.optimize(trials: 1, { assignment in
-                    do {
-                        let result = try a.interpreter.call(a[0], Arguments([try evaluate(a[1], assignment, a.interpreter)]))
-                        let (loss, kept) = try lossAndResult(result)
-                        document = kept
-                        guard let loss else { throw StatusFail() }
-                        return loss
-                    } catch let error as StatusFail {
-                        throw error
-                    } catch {
-                        failure = error
-                        throw error
-                    }
-                }, finished: { trial in
-                    record.results.append(document ?? (try? dictionary([("status", .string("fail")), ("error", .string(trial.message ?? ""))])) ?? .none)
-                })
+            let best: Assignment
+            switch algorithm.name {
+            case "tpe": best = try search(TPESampler(), a, space: space, seed: seed, record: record, maxEvals: maxEvals)
+            default: best = try search(RandomSampler(), a, space: space, seed: seed, record: record, maxEvals: maxEvals)
             }
-            record.trials = study.trials
-            if let failure { throw failure }
-            if a.bool(12) { return try values(study.bestTrial?.assignment ?? [:], space) }
-            return try evaluate(a[1], study.bestTrial?.assignment ?? [:], a.interpreter)
+            if a.bool(12) { return try values(best, space) }
+            return try evaluate(a[1], best, a.interpreter)
         }
+    }
+
+    /// Runs fmin's trials with `sampler` until `record` holds `maxEvals`; the best assignment.
+    private static func search<S: Sampler>(_ sampler: S, _ a: BoundArguments, space: SearchSpace, seed: Int, record: TrialsValue,
+                                           maxEvals: Int) throws -> Assignment {
+        let study = Study(name: "fmin", direction: .minimize, space: space, sampler: sampler, seed: seed, trials: record.trials)
+        // One trial at a time: an error raised by the objective ends fmin, as in Hyperopt
+        // (catch_eval_exceptions=False), with the trial kept as failed.
+        var failure: Error?, document: Value?
+        while study.trials.count < maxEvals && failure == nil {
+            document = nil
+            study.optimize(trials: 1, { assignment in
+                do {
+                    let result = try a.interpreter.call(a[0], Arguments([try evaluate(a[1], assignment, a.interpreter)]))
+                    let (loss, kept) = try lossAndResult(result)
+                    document = kept
+                    guard let loss else { throw StatusFail() }
+                    return loss
+                } catch let error as StatusFail {
+                    throw error
+                } catch {
+                    failure = error
+                    throw error
+                }
+            }, finished: { trial in
+                record.results.append(document ?? (try? dictionary([("status", .string("fail")), ("error", .string(trial.message ?? ""))])) ?? .none)
+            })
+        }
+        record.trials = study.trials
+        if let failure { throw failure }
+        return study.bestTrial?.assignment ?? [:]
     }
 
     /// A trial whose objective returned status 'fail': failed, and the search goes on.

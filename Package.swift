@@ -55,7 +55,7 @@ let package = Package(
         ),
 
         // Front ends.
-        .target(name: "KilnNotebook", dependencies: ["KilnLibrary", "KilnStore"]),
+        .target(name: "KilnNotebook", dependencies: ["KilnLibrary", "KilnStore", "KilnSearch"]),
         .target(name: "KilnREPL", dependencies: ["KilnNotebook", "KilnLibrary", "KilnStore", "KilnLang", "CReadline"]),
         .executableTarget(
             name: "kiln",

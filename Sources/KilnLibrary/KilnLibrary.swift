@@ -22,14 +22,21 @@ public enum KilnLibrary {
         SklearnModules.register(in: registry, numpyRandom: numpyRandom)
         let keras = KerasSession(seeding: [rng.seed, { numpyRandom.seed(UInt32(truncatingIfNeeded: $0)) }])
         keras.register(in: registry)
-        HyperoptModule.register(in: registry, keras: keras)
+        let search = SearchSession()
+        HyperoptModule.register(in: registry, keras: keras, search: search)
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }
         let interpreter = Interpreter(modules: registry)
         interpreter.defineBuiltins([DisplayModule.displayFunction])
         interpreter.attachments["keras"] = keras
+        interpreter.attachments["search"] = search
         return interpreter
+    }
+
+    /// Makes the search functions (`fmin`) in `interpreter`'s session record their trials in `store`.
+    public static func attach(_ store: StudyStore, to interpreter: Interpreter) {
+        (interpreter.attachments["search"] as? SearchSession)?.store = store
     }
 
     /// Makes `model.save`, `ModelCheckpoint` and `load_model` in `interpreter`'s session also

@@ -82,6 +82,7 @@ public func runNotebookFile(
     let recorder = store.map { SessionRecorder(store: $0, kind: .notebook, source: absolute(path), warnings: errors) }
     if let store, let recorder, let interpreter = (executor as? InterpreterExecutor)?.interpreter {
         KilnLibrary.attach(RecordedModels(store: store, recorder: recorder), to: interpreter)
+        KilnLibrary.attach(RecordedStudies(store: store, recorder: recorder, warnings: errors), to: interpreter)
     }
     let settings = RunSettings(allowErrors: options.allowErrors, timeout: options.timeout, progress: options.showProgress ? errors : nil,
                                namesCells: NotebookFile.isIpynb(path))

@@ -5,6 +5,7 @@
 
 import Foundation
 import KilnLibrary
+import KilnSearch
 import KilnStore
 
 /// The version of Kiln recorded with every session.
@@ -149,5 +150,37 @@ public final class RecordedModels: SavedModelStore {
 
     public func loadModel(name: String) throws -> (config: String, weights: [UInt8])? {
         try store.model(named: name).map { ($0.config, Array($0.weights)) }
+    }
+}
+
+/// The store's studies and trials as the search functions see them: each `fmin` of a recorded
+/// session is a study named "session N: fmin k", and every trial is written as it ends. A store
+/// that fails is reported once; the search goes on.
+public final class RecordedStudies: StudyStore {
+    private let store: Store
+    private let recorder: SessionRecorder
+    private let warnings: OutputSink
+    private var ids: [String: Int64] = [:]
+    private var failed = false
+
+    public init(store: Store, recorder: SessionRecorder, warnings: OutputSink = StandardStream.error) {
+        self.store = store
+        self.recorder = recorder
+        self.warnings = warnings
+    }
+
+    public func record(_ trial: Trial, parameters: String, study name: String, direction: Direction, sampler: String) {
+        guard !failed else { return }
+        let full = recorder.sessionID.map { "session \($0): \(name)" } ?? name
+        do {
+            let id = try ids[full] ?? store.study(named: full, session: recorder.sessionID, direction: direction.rawValue, sampler: sampler)
+            ids[full] = id
+            let intermediate = "[" + trial.intermediate.map { String($0) }.joined(separator: ", ") + "]"
+            try store.record(StoredTrial(number: trial.number, state: trial.state.rawValue, params: parameters, value: trial.value,
+                                         intermediate: intermediate, started: trial.started, finished: trial.finished), study: id)
+        } catch {
+            failed = true
+            warnings.write("kiln: recording search trials into the store stopped: \(error)\n")
+        }
     }
 }

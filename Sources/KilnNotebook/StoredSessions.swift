@@ -30,6 +30,23 @@ public enum StoredSessions {
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 
+    /// `kiln studies`: one row per study (id, name, sampler, direction, trials, best value).
+    public static func studyTable(_ studies: [StudySummary]) -> String {
+        let header = ["id", "name", "sampler", "direction", "trials", "best"]
+        let rows = studies.map { s in
+            [String(s.id), s.name, s.sampler, s.direction, String(s.trialCount), s.best.map { String(format: "%.6g", $0) } ?? "-"]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        let rightAligned: Set<Int> = [0, 4, 5]
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { column, text in
+                let padding = String(repeating: " ", count: widths[column] - text.count)
+                return rightAligned.contains(column) ? padding + text : text + padding
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
     /// `2026-11-27 14:03:12` in UTC.
     static func shortTime(_ date: Date) -> String {
         let formatter = DateFormatter()

@@ -57,7 +57,10 @@ public final class ReplSession {
         self.executor = executor
         interpreter = executor.interpreter
         recorder = SessionRecorder(store: store, kind: .repl, source: nil, warnings: warnings)
-        if let store { KilnLibrary.attach(RecordedModels(store: store, recorder: recorder), to: interpreter) }
+        if let store {
+            KilnLibrary.attach(RecordedModels(store: store, recorder: recorder), to: interpreter)
+            KilnLibrary.attach(RecordedStudies(store: store, recorder: recorder, warnings: warnings), to: interpreter)
+        }
     }
 
     /// The number the next input gets.

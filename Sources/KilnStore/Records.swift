@@ -137,3 +137,39 @@ public struct StoredModel: Equatable, Sendable {
     public var weights: Data
     public var created: Date
 }
+
+/// A trial of a study as the store keeps it (parameters and intermediate values as JSON text,
+/// so the table reads by hand).
+public struct StoredTrial: Equatable, Sendable {
+    public var number: Int
+    /// running, complete, pruned or failed.
+    public var state: String
+    public var params: String
+    public var value: Double?
+    public var intermediate: String
+    public var started: Date?
+    public var finished: Date?
+
+    public init(number: Int, state: String, params: String, value: Double? = nil, intermediate: String = "[]",
+                started: Date? = nil, finished: Date? = nil) {
+        self.number = number
+        self.state = state
+        self.params = params
+        self.value = value
+        self.intermediate = intermediate
+        self.started = started
+        self.finished = finished
+    }
+}
+
+/// A study as `kiln studies` lists it.
+public struct StudySummary: Equatable, Sendable {
+    public var id: Int64
+    public var name: String
+    public var direction: String
+    public var sampler: String
+    public var session: Int64?
+    public var trialCount: Int
+    /// The best complete trial's value, in the study's direction.
+    public var best: Double?
+}

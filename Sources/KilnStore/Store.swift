@@ -221,6 +221,59 @@ public final class Store {
     }
 }
 
+// MARK: Studies
+
+extension Store {
+    /// Creates the study `name` (or finds the existing one of that name) and returns its id.
+    public func study(named name: String, session: Int64?, direction: String, sampler: String) throws -> Int64 {
+        try database.transaction {
+            if let id = try database.query("SELECT id FROM studies WHERE name = ?", [.text(name)]).first?.first?.integer { return id }
+            try database.query("INSERT INTO studies (name, session, direction, sampler, created) VALUES (?, ?, ?, ?, ?)",
+                               [.text(name), session.map { .integer($0) } ?? .null, .text(direction), .text(sampler), .text(Timestamp.text(Date()))])
+            return database.lastInsertedRow
+        }
+    }
+
+    /// Stores (or replaces) trial `trial.number` of `study`: its state, parameters and values as JSON text.
+    public func record(_ trial: StoredTrial, study: Int64) throws {
+        try database.transaction {
+            try database.query(
+                """
+                INSERT INTO trials (study, number, state, params, value, intermediate, started, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (study, number) DO UPDATE SET state = excluded.state, params = excluded.params, value = excluded.value,
+                    intermediate = excluded.intermediate, started = excluded.started, finished = excluded.finished
+                """,
+                [.integer(study), .integer(Int64(trial.number)), .text(trial.state), .text(trial.params),
+                 trial.value.map { .real($0) } ?? .null, .text(trial.intermediate), .optional(trial.started.map(Timestamp.text)),
+                 .optional(trial.finished.map(Timestamp.text))])
+        }
+    }
+
+    /// Every study with its number of trials and best complete value (in its direction).
+    public func studies() throws -> [StudySummary] {
+        try database.query(
+            """
+            SELECT s.id, s.name, s.direction, s.sampler, s.session, count(t.id),
+                   CASE s.direction WHEN 'maximize' THEN max(CASE t.state WHEN 'complete' THEN t.value END)
+                                    ELSE min(CASE t.state WHEN 'complete' THEN t.value END) END
+            FROM studies s LEFT JOIN trials t ON t.study = s.id GROUP BY s.id ORDER BY s.id
+            """
+        ).map { row in
+            StudySummary(id: row[0].integer ?? 0, name: row[1].text ?? "", direction: row[2].text ?? "", sampler: row[3].text ?? "",
+                         session: row[4].integer, trialCount: Int(row[5].integer ?? 0), best: row[6].real)
+        }
+    }
+
+    /// The trials of `study`, by number.
+    public func trials(ofStudy study: Int64) throws -> [StoredTrial] {
+        try database.query("SELECT number, state, params, value, intermediate, started, finished FROM trials WHERE study = ? ORDER BY number",
+                           [.integer(study)]).map { row in
+            StoredTrial(number: Int(row[0].integer ?? 0), state: row[1].text ?? "", params: row[2].text ?? "{}", value: row[3].real,
+                        intermediate: row[4].text ?? "[]", started: Timestamp.date(row[5].text), finished: Timestamp.date(row[6].text))
+        }
+    }
+}
+
 /// ISO 8601 UTC text with milliseconds, as the store writes times.
 enum Timestamp {
     private static let formatter: ISO8601DateFormatter = {

@@ -18,6 +18,19 @@ struct Sessions: ParsableCommand {
     }
 }
 
+/// `kiln studies`: the stored hyperparameter searches.
+struct Studies: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the hyperparameter searches (studies) in the store, with their trials and best values.")
+
+    @OptionGroup var store: StoreOption
+
+    func run() throws {
+        let opened = try store.open()
+        let studies = try storeCall { try opened.studies() }
+        StandardStream.output.write(StoredSessions.studyTable(studies))
+    }
+}
+
 /// `kiln show SESSION`: the transcript of a stored session.
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a stored session as IPython shows it: In [n], printed text, Out[n], errors.")

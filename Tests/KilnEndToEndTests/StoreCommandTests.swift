@@ -180,6 +180,31 @@ final class StoreCommandTests: XCTestCase {
         }
     }
 
+    func testSearchTrialsAreRecordedAsStudies() throws {
+        try write("""
+            # %%
+            from hyperopt import fmin, tpe, rand, hp, Trials
+            best = fmin(lambda x: (x - 2) ** 2, hp.uniform('x', -5, 5), algo=rand.suggest, max_evals=12, rstate=0)
+            # %%
+            fmin(lambda p: p['n'], {'n': hp.randint('n', 3, 9)}, algo=tpe.suggest, max_evals=25, rstate=1)
+
+            """, to: "search.kiln")
+        let run = try kiln(["run", "search.kiln"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let stored = try Store(path: store)
+        let studies = try stored.studies()
+        XCTAssertEqual(studies.map(\.name), ["session 1: fmin 1", "session 1: fmin 2"])
+        XCTAssertEqual(studies.map(\.trialCount), [12, 25])
+        XCTAssertEqual(studies.map(\.sampler), ["rand", "tpe"])
+        XCTAssertEqual(studies[1].best, 3)
+        let trials = try stored.trials(ofStudy: studies[1].id)
+        XCTAssertEqual(trials.map(\.number), Array(0..<25))
+        XCTAssertTrue(trials.allSatisfy { $0.state == "complete" && $0.params.hasPrefix("{\"n\": ") }, "\(trials.first!)")
+        let listing = try kiln(["studies"])
+        XCTAssertEqual(listing.status, 0, listing.stderr)
+        XCTAssertTrue(listing.stdout.contains(" 2  session 1: fmin 2  tpe      minimize       25         3\n"), listing.stdout)
+    }
+
     func testExportToKilnKeepsEveryCell() throws {
         try write(StoreCommandTests.notebook, to: "nb.kiln")
         XCTAssertEqual(try kiln(["run", "nb.kiln"]).status, 0)

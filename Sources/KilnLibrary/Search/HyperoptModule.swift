@@ -7,6 +7,22 @@
 import KilnLang
 import KilnSearch
 
+/// Where a recorded session keeps search trials (the store's studies and trials, through
+/// KilnNotebook).
+public protocol StudyStore: AnyObject {
+    /// Records `trial` of the study `name`, created on first use.
+    func record(_ trial: Trial, parameters: String, study name: String, direction: Direction, sampler: String)
+}
+
+/// The search state of one interpreter session: where trials are recorded, and how many
+/// `fmin` calls it has made (each is its own study).
+public final class SearchSession {
+    public var store: StudyStore?
+    var fminCalls = 0
+
+    public init() {}
+}
+
 /// An `hp.*` node: a labelled prior, and for `hp.choice` / `hp.pchoice` the options (values or
 /// nested sub-spaces).
 final class HyperparameterNode: KObject {
@@ -107,7 +123,7 @@ func searching<T>(_ body: () throws -> T) throws -> T {
 }
 
 enum HyperoptModule {
-    static func register(in registry: ModuleRegistry, keras: KerasSession) {
+    static func register(in registry: ModuleRegistry, keras: KerasSession, search: SearchSession) {
         registry.register("hyperopt.hp") { _ in
             let m = KModule("hyperopt.hp", doc: "Priors of hyperparameters: uniform, loguniform, choice, …")
             m.add(priors())
@@ -124,7 +140,7 @@ enum HyperoptModule {
             for sub in ["hp", "rand", "tpe"] { m.set(sub, .object(try interpreter.importModule(["hyperopt", sub]))) }
             m.set("STATUS_OK", .string("ok"))
             m.set("STATUS_FAIL", .string("fail"))
-            m.add([fmin(keras), spaceEval,
+            m.add([fmin(keras, search), spaceEval,
                    KBuiltin("Trials", "exp_key=None, refresh=True", doc: "A record of the trials of fmin calls.") { _ in .object(TrialsValue()) }])
             return m
         }
@@ -260,7 +276,7 @@ enum HyperoptModule {
 
     /// `fmin`: runs the objective on `max_evals` trials in all (counting those already in
     /// `trials`) and returns the best trial's values.
-    static func fmin(_ keras: KerasSession) -> KBuiltin {
+    static func fmin(_ keras: KerasSession, _ session: SearchSession) -> KBuiltin {
         KBuiltin("fmin", "fn, space, algo=None, max_evals=None, timeout=None, loss_threshold=None, trials=None, rstate=None, allow_trials_fmin=True, pass_expr_memo_ctrl=None, catch_eval_exceptions=False, verbose=True, return_argmin=True, points_to_evaluate=None, max_queue_len=1, show_progressbar=True, early_stop_fn=None, trials_save_file=''",
                  doc: "Minimize fn over space: max_evals trials proposed by algo (tpe.suggest or rand.suggest), kept in trials; returns the best trial's {label: value}.") { a in
             guard let algorithm = a[2].as(SearchAlgorithm.self) else {
@@ -274,10 +290,16 @@ enum HyperoptModule {
             let space = try searchSpace(a[1], a.interpreter)
             record.space = space
             let seed = try seedArgument(a[7], keras: keras, offset: record.trials.count)
+            session.fminCalls += 1
+            let name = "fmin \(session.fminCalls)", store = session.store
+            let keep = { (trial: Trial) in
+                let parameters = (try? JSONWriter.text(try values(trial.assignment, space))) ?? "{}"
+                store?.record(trial, parameters: parameters, study: name, direction: .minimize, sampler: algorithm.name)
+            }
             let best: Assignment
             switch algorithm.name {
-            case "tpe": best = try search(TPESampler(), a, space: space, seed: seed, record: record, maxEvals: maxEvals)
-            default: best = try search(RandomSampler(), a, space: space, seed: seed, record: record, maxEvals: maxEvals)
+            case "tpe": best = try search(TPESampler(), a, space: space, seed: seed, record: record, maxEvals: maxEvals, keep: keep)
+            default: best = try search(RandomSampler(), a, space: space, seed: seed, record: record, maxEvals: maxEvals, keep: keep)
             }
             if a.bool(12) { return try values(best, space) }
             return try evaluate(a[1], best, a.interpreter)
@@ -286,7 +308,7 @@ enum HyperoptModule {
 
     /// Runs fmin's trials with `sampler` until `record` holds `maxEvals`; the best assignment.
     private static func search<S: Sampler>(_ sampler: S, _ a: BoundArguments, space: SearchSpace, seed: Int, record: TrialsValue,
-                                           maxEvals: Int) throws -> Assignment {
+                                           maxEvals: Int, keep: (Trial) -> Void) throws -> Assignment {
         let study = Study(name: "fmin", direction: .minimize, space: space, sampler: sampler, seed: seed, trials: record.trials)
         // One trial at a time: an error raised by the objective ends fmin, as in Hyperopt
         // (catch_eval_exceptions=False), with the trial kept as failed.
@@ -308,6 +330,7 @@ enum HyperoptModule {
                 }
             }, finished: { trial in
                 record.results.append(document ?? (try? dictionary([("status", .string("fail")), ("error", .string(trial.message ?? ""))])) ?? .none)
+                keep(trial)
             })
         }
         record.trials = study.trials

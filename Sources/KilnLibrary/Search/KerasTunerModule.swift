@@ -1,0 +1,295 @@
+/// `keras_tuner` as keras-tuner users write it: a `build_model(hp)` function whose
+/// `hp.Int` / `hp.Float` / `hp.Choice` / `hp.Boolean` / `hp.Fixed` calls define the search
+/// space as they run, `kt.RandomSearch(build_model, objective='val_accuracy', max_trials=…,
+/// seed=…)`, `tuner.search(x, y, epochs=…, validation_data=…)` (each trial builds a model and
+/// fits it; its score is the objective's best epoch value), `search_space_summary()`,
+/// `results_summary()`, `get_best_hyperparameters()` and `get_best_models()`. Values are drawn
+/// from KilnSearch's priors; a parameter met for the first time takes its default, as
+/// keras-tuner does. BayesianOptimization and Hyperband are not in Kiln yet and say so.
+
+import Foundation
+import KilnLang
+import KilnSearch
+import KilnTensor
+
+/// One hyperparameter as keras-tuner declares it: its class, prior and default.
+struct TunerParameter {
+    let name: String
+    let kind: String
+    let distribution: Distribution
+    /// The options of a Choice (or [False, True] for a Boolean).
+    let choices: [Value]
+    let defaultValue: Value
+    /// How a drawn number becomes the value (an Int's step grid, a Choice's option).
+    let value: (Double) -> Value
+    /// The fields search_space_summary prints, in keras-tuner's order.
+    let summary: [(String, Value)]
+}
+
+/// keras-tuner's `HyperParameters`: the space discovered so far and this trial's values.
+final class TunerHyperParameters: KObject {
+    var parameters: [TunerParameter] = []
+    var values: [String: Value] = [:]
+
+    override var typeName: String { "HyperParameters" }
+    override func repr() -> String { "<keras_tuner.HyperParameters \(Repr.repr(.object(valuesDict())))>" }
+
+    override var attributeNames: [String] { ["values"] + TunerHyperParameters.methods.keys.sorted() }
+
+    override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        if name == "values" { return .object(valuesDict()) }
+        return TunerHyperParameters.methods[name].map { .object($0.bound(to: .object(self))) }
+    }
+
+    override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        guard let method = TunerHyperParameters.methods[name] else {
+            throw KilnError.attribute("'HyperParameters' object has no attribute '\(name)'")
+        }
+        return try method.invoke(receiver: .object(self), args, interpreter)
+    }
+
+    func valuesDict() -> KDict {
+        let d = KDict()
+        for parameter in parameters { try? d.set(.string(parameter.name), values[parameter.name] ?? parameter.defaultValue) }
+        return d
+    }
+
+    /// The value of `parameter` in this trial: the drawn one, or (met for the first time) its default.
+    func use(_ parameter: TunerParameter) -> Value {
+        if !parameters.contains(where: { $0.name == parameter.name }) { parameters.append(parameter) }
+        if let value = values[parameter.name] { return value }
+        values[parameter.name] = parameter.defaultValue
+        return parameter.defaultValue
+    }
+
+    static let methods: [String: KBuiltin] = Dictionary(uniqueKeysWithValues: [
+        KBuiltin("Int", "name, min_value, max_value, step=None, sampling='linear', default=None, parent_name=None, parent_values=None",
+                 doc: "An integer from min_value to max_value (both included), on a grid of step.") { a in
+            let low = try a.int(1), high = try a.int(2), step = try a.optionalInt(3) ?? 1
+            guard low <= high, step > 0 else { throw KilnError.value("hp.Int('\(try a.string(0))'): needs min_value <= max_value and a positive step") }
+            let count = (high - low) / step + 1
+            let log = try a.string(4) == "log"
+            let parameter = TunerParameter(
+                name: try a.string(0), kind: "Int",
+                distribution: log && low > 0 ? .qloguniform(low: Foundation.log(Double(low)), high: Foundation.log(Double(high)), q: Double(step))
+                                             : .randint(low: 0, high: count),
+                choices: [], defaultValue: a.isNone(5) ? .int(low) : a[5],
+                value: { x in log && low > 0 ? .int(Swift.min(Swift.max(Int(x), low), high)) : .int(low + Int(x) * step) },
+                summary: [("default", a[5]), ("conditions", .object(KList())), ("min_value", .int(low)), ("max_value", .int(high)),
+                          ("step", .int(step)), ("sampling", a[4])])
+            return a.receiver(TunerHyperParameters.self).use(parameter)
+        },
+        KBuiltin("Float", "name, min_value, max_value, step=None, sampling='linear', default=None, parent_name=None, parent_values=None",
+                 doc: "A float from min_value to max_value (sampling='log' for scales such as learning rates).") { a in
+            let low = try a.double(1), high = try a.double(2)
+            guard low <= high else { throw KilnError.value("hp.Float('\(try a.string(0))'): needs min_value <= max_value") }
+            let log = try a.string(4) == "log"
+            guard !log || low > 0 else { throw KilnError.value("hp.Float('\(try a.string(0))'): log sampling needs min_value > 0") }
+            let step = try a.optionalDouble(3)
+            let distribution: Distribution = log ? .loguniform(low: Foundation.log(low), high: Foundation.log(high))
+                : step.map { .quniform(low: low, high: high, q: $0) } ?? .uniform(low: low, high: high)
+            let parameter = TunerParameter(
+                name: try a.string(0), kind: "Float", distribution: distribution, choices: [],
+                defaultValue: a.isNone(5) ? .float(low) : a[5], value: { .float(Swift.min(Swift.max($0, low), high)) },
+                summary: [("default", a.isNone(5) ? .float(low) : a[5]), ("conditions", .object(KList())), ("min_value", .float(low)),
+                          ("max_value", .float(high)), ("step", step.map { .float($0) } ?? .none), ("sampling", a[4])])
+            return a.receiver(TunerHyperParameters.self).use(parameter)
+        },
+        KBuiltin("Choice", "name, values, ordered=None, default=None, parent_name=None, parent_values=None",
+                 doc: "One of values.") { a in
+            let options = try a.list(1)
+            guard !options.isEmpty else { throw KilnError.value("hp.Choice('\(try a.string(0))'): values must not be empty") }
+            let parameter = TunerParameter(
+                name: try a.string(0), kind: "Choice", distribution: .choice(count: options.count), choices: options,
+                defaultValue: a.isNone(3) ? options[0] : a[3], value: { options[Swift.min(Swift.max(Int($0), 0), options.count - 1)] },
+                summary: [("default", a.isNone(3) ? options[0] : a[3]), ("conditions", .object(KList())), ("values", .object(KList(options))),
+                          ("ordered", a.isNone(2) ? .bool(options.allSatisfy { $0.asDouble != nil }) : a[2])])
+            return a.receiver(TunerHyperParameters.self).use(parameter)
+        },
+        KBuiltin("Boolean", "name, default=False, parent_name=None, parent_values=None", doc: "True or False.") { a in
+            let parameter = TunerParameter(
+                name: try a.string(0), kind: "Boolean", distribution: .choice(count: 2), choices: [.bool(false), .bool(true)],
+                defaultValue: .bool(a.bool(1)), value: { .bool($0 >= 1) },
+                summary: [("default", .bool(a.bool(1))), ("conditions", .object(KList()))])
+            return a.receiver(TunerHyperParameters.self).use(parameter)
+        },
+        KBuiltin("Fixed", "name, value, parent_name=None, parent_values=None", doc: "A value that does not change.") { a in
+            let fixed = a[1]
+            let parameter = TunerParameter(name: try a.string(0), kind: "Fixed", distribution: .choice(count: 1), choices: [fixed],
+                                           defaultValue: fixed, value: { _ in fixed },
+                                           summary: [("conditions", .object(KList())), ("value", fixed)])
+            return a.receiver(TunerHyperParameters.self).use(parameter)
+        },
+        KBuiltin("get", "name", doc: "This trial's value of the hyperparameter name.") { a in
+            let me = a.receiver(TunerHyperParameters.self), name = try a.string(0)
+            guard let value = me.values[name] else { throw KilnError("KeyError", "\(name) does not exist.") }
+            return value
+        },
+    ].map { ($0.name, $0) })
+}
+
+/// A finished tuner trial: its hyperparameters, score and trained model.
+struct TunerTrial {
+    let number: Int
+    let hyperparameters: TunerHyperParameters
+    let score: Double?
+    let model: Value
+}
+
+/// `kt.RandomSearch(...)`: the tuner and its trials.
+final class TunerValue: KObject {
+    let hypermodel: Value
+    let objective: String
+    let maximize: Bool
+    let maxTrials: Int
+    var rng: RandomGenerator
+    let space = TunerHyperParameters()
+    var trials: [TunerTrial] = []
+    /// Seconds spent in search so far.
+    var elapsed = 0.0
+
+    /// keras-tuner's `00h 00m 05s`.
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return String(format: "%02dh %02dm %02ds", s / 3600, (s % 3600) / 60, s % 60)
+    }
+
+    init(hypermodel: Value, objective: String, maximize: Bool, maxTrials: Int, seed: Int) {
+        self.hypermodel = hypermodel
+        self.objective = objective
+        self.maximize = maximize
+        self.maxTrials = maxTrials
+        rng = RandomGenerator(seed: seed)
+    }
+
+    override var typeName: String { "RandomSearch" }
+    override func repr() -> String { "<keras_tuner.RandomSearch objective=\(objective)>" }
+    override var attributeNames: [String] { TunerValue.methods.keys.sorted() }
+
+    override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        TunerValue.methods[name].map { .object($0.bound(to: .object(self))) }
+    }
+
+    override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        guard let method = TunerValue.methods[name] else { throw KilnError.attribute("'RandomSearch' object has no attribute '\(name)'") }
+        return try method.invoke(receiver: .object(self), args, interpreter)
+    }
+
+    /// Trials by score, best first (failed ones last).
+    var ranked: [TunerTrial] {
+        trials.sorted { a, b in
+            switch (a.score, b.score) {
+            case let (x?, y?): return x != y ? (maximize ? x > y : x < y) : a.number < b.number
+            case (.some, nil): return true
+            default: return false
+            }
+        }
+    }
+
+    static let methods: [String: KBuiltin] = Dictionary(uniqueKeysWithValues: [
+        KBuiltin("search", "*fit_args, **fit_kwargs", doc: "Run the trials: build a model with new hyperparameters, fit it with these arguments, score it.") { a in
+            let me = a.receiver(TunerValue.self)
+            let positional = try a.list(0)
+            let keywords = (a[1].as(KDict.self)?.table.entries ?? []).compactMap { key, value -> (name: String, value: Value)? in
+                guard case .string(let k) = key else { return nil }
+                return (k, value)
+            }
+            while me.trials.count < me.maxTrials {
+                let hp = TunerHyperParameters()
+                hp.parameters = me.space.parameters
+                if !me.trials.isEmpty {
+                    for parameter in me.space.parameters { hp.values[parameter.name] = parameter.value(parameter.distribution.sample(&me.rng)) }
+                }
+                let started = Date()
+                let model = try a.interpreter.call(me.hypermodel, Arguments([.object(hp)]))
+                let history = try a.interpreter.callMethod(model, "fit", Arguments(positional, keywords: keywords))
+                for parameter in hp.parameters where !me.space.parameters.contains(where: { $0.name == parameter.name }) {
+                    me.space.parameters.append(parameter)
+                }
+                let series = try a.interpreter.getItem(try a.interpreter.getAttribute(history, "history"), .string(me.objective))
+                let scores = try a.interpreter.iterate(series).compactMap(\.asDouble).filter { $0.isFinite }
+                let score = me.maximize ? scores.max() : scores.min()
+                me.trials.append(TunerTrial(number: me.trials.count, hyperparameters: hp, score: score, model: model))
+                let best = me.ranked.first?.score
+                me.elapsed += Date().timeIntervalSince(started)
+                a.interpreter.output("Trial \(me.trials.count) Complete [\(TunerValue.clock(Date().timeIntervalSince(started)))]\n"
+                                     + "\(me.objective): \(score.map { Repr.float($0) } ?? "None")\n\n"
+                                     + "Best \(me.objective) So Far: \(best.map { Repr.float($0) } ?? "None")\n"
+                                     + "Total elapsed time: \(TunerValue.clock(me.elapsed))\n\n")
+            }
+            return .none
+        },
+        KBuiltin("get_best_hyperparameters", "num_trials=1", doc: "The hyperparameters of the best trials, best first.") { a in
+            .object(KList(a.receiver(TunerValue.self).ranked.prefix(Swift.max(try a.int(0), 0)).map { .object($0.hyperparameters) }))
+        },
+        KBuiltin("get_best_models", "num_models=1", doc: "The trained models of the best trials, best first.") { a in
+            .object(KList(a.receiver(TunerValue.self).ranked.prefix(Swift.max(try a.int(0), 0)).map(\.model)))
+        },
+        KBuiltin("search_space_summary", "extended=False", doc: "Print the search space: each hyperparameter with its settings.") { a in
+            let me = a.receiver(TunerValue.self)
+            var text = "Search space summary\nDefault search space size: \(me.space.parameters.count)\n"
+            for parameter in me.space.parameters {
+                text += "\(parameter.name) (\(parameter.kind))\n" + Repr.repr(try dictionary(parameter.summary)) + "\n"
+            }
+            a.interpreter.output(text)
+            return .none
+        },
+        KBuiltin("results_summary", "num_trials=10", doc: "Print the best trials with their hyperparameters and scores.") { a in
+            let me = a.receiver(TunerValue.self)
+            var text = "Results summary\nShowing \(try a.int(0)) best trials\nObjective(name=\"\(me.objective)\", direction=\"\(me.maximize ? "max" : "min")\")\n"
+            for trial in me.ranked.prefix(Swift.max(try a.int(0), 0)) {
+                text += "\nTrial \(String(format: "%02d", trial.number)) summary\nHyperparameters:\n"
+                for parameter in trial.hyperparameters.parameters {
+                    text += "\(parameter.name): \(Repr.str(trial.hyperparameters.values[parameter.name] ?? parameter.defaultValue))\n"
+                }
+                text += "Score: \(trial.score.map { Repr.float($0) } ?? "None")\n"
+            }
+            a.interpreter.output(text)
+            return .none
+        },
+    ].map { ($0.name, $0) })
+}
+
+enum KerasTunerModule {
+    static func register(in registry: ModuleRegistry, keras: KerasSession) {
+        registry.register("keras_tuner") { _ in
+            let m = KModule("keras_tuner", doc: "keras-tuner: define-by-run search spaces and tuners (RandomSearch).")
+            m.add([
+                KBuiltin("HyperParameters", "", doc: "An empty set of hyperparameters.") { _ in .object(TunerHyperParameters()) },
+                KBuiltin("Objective", "name, direction", doc: "What a tuner optimizes: a History key and 'min' or 'max'.") { a in
+                    try dictionary([("name", .string(try a.string(0))), ("direction", .string(try a.string(1)))])
+                },
+                KBuiltin("RandomSearch", "hypermodel=None, objective=None, max_trials=10, seed=None, hyperparameters=None, tune_new_entries=True, allow_new_entries=True, max_retries_per_trial=0, max_consecutive_failed_trials=3, executions_per_trial=1, overwrite=False, directory=None, project_name=None, **kwargs",
+                         doc: "Random search: max_trials models with hyperparameters drawn at random (the first with their defaults).") { a in
+                    guard !a.isNone(0) else { throw KilnError.value("RandomSearch needs a hypermodel: a function build_model(hp) returning a compiled model") }
+                    if try a.int(9) != 1 { throw KilnError("NotImplementedError", "not supported in Kiln yet: executions_per_trial other than 1") }
+                    let (objective, maximize) = try objectiveArgument(a[1], a.interpreter)
+                    let seed = try a.optionalInt(3) ?? keras.backend.random.nextInt(below: Int(Int32.max))
+                    return .object(TunerValue(hypermodel: a[0], objective: objective, maximize: maximize, maxTrials: try a.int(2), seed: seed))
+                },
+                refused("BayesianOptimization"), refused("Hyperband"), refused("GridSearch"),
+            ])
+            return m
+        }
+    }
+
+    private static func refused(_ name: String) -> KBuiltin {
+        KBuiltin(name, "*args, **kwargs", doc: "Not in Kiln yet.") { _ in
+            throw KilnError("NotImplementedError", "not supported in Kiln yet: keras_tuner.\(name) (RandomSearch works)")
+        }
+    }
+
+    /// A History key and whether it is maximized: keras-tuner's rule for a name is max unless it
+    /// is a loss or an error; an Objective gives both.
+    private static func objectiveArgument(_ value: Value, _ interpreter: Interpreter) throws -> (String, Bool) {
+        if case .string(let name) = value {
+            let minimized = name.hasSuffix("loss") || name.hasSuffix("error") || name.hasSuffix("mae") || name.hasSuffix("mse")
+            return (name, !minimized)
+        }
+        if let d = value.as(KDict.self), let name = (try d.get(.string("name")))?.asString, let direction = (try d.get(.string("direction")))?.asString {
+            guard direction == "min" || direction == "max" else { throw KilnError.value("Objective direction must be 'min' or 'max', got '\(direction)'") }
+            return (name, direction == "max")
+        }
+        throw KilnError.value("objective must be a History key such as 'val_accuracy' or a kt.Objective, not \(Repr.repr(value))")
+    }
+}

@@ -5,7 +5,9 @@
 /// fits it; its score is the objective's best epoch value), `search_space_summary()`,
 /// `results_summary()`, `get_best_hyperparameters()` and `get_best_models()`. Values are drawn
 /// from KilnSearch's priors; a parameter met for the first time takes its default, as
-/// keras-tuner does. BayesianOptimization and Hyperband are not in Kiln yet and say so.
+/// keras-tuner does. `kt.Hyperband(build_model, objective, max_epochs, factor)` runs
+/// keras-tuner's brackets of successive halving. BayesianOptimization is not in Kiln yet and
+/// says so.
 
 import Foundation
 import KilnLang
@@ -136,12 +138,22 @@ struct TunerTrial {
     let model: Value
 }
 
-/// `kt.RandomSearch(...)`: the tuner and its trials.
+/// How a tuner spends its budget.
+enum TunerStrategy {
+    /// `max_trials` models, each fitted as `search` says.
+    case random(maxTrials: Int)
+    /// Hyperband (Li et al. 2017) as keras-tuner runs it: brackets of successive halving, each
+    /// round continuing the best models of the last for more epochs.
+    case hyperband(maxEpochs: Int, factor: Int, iterations: Int)
+}
+
+/// `kt.RandomSearch(...)`, `kt.Hyperband(...)`: the tuner and its trials.
 final class TunerValue: KObject {
     let hypermodel: Value
     let objective: String
     let maximize: Bool
-    let maxTrials: Int
+    let strategy: TunerStrategy
+    let className: String
     var rng: RandomGenerator
     let space = TunerHyperParameters()
     var trials: [TunerTrial] = []
@@ -154,16 +166,17 @@ final class TunerValue: KObject {
         return String(format: "%02dh %02dm %02ds", s / 3600, (s % 3600) / 60, s % 60)
     }
 
-    init(hypermodel: Value, objective: String, maximize: Bool, maxTrials: Int, seed: Int) {
+    init(hypermodel: Value, objective: String, maximize: Bool, strategy: TunerStrategy, className: String, seed: Int) {
         self.hypermodel = hypermodel
         self.objective = objective
         self.maximize = maximize
-        self.maxTrials = maxTrials
+        self.strategy = strategy
+        self.className = className
         rng = RandomGenerator(seed: seed)
     }
 
-    override var typeName: String { "RandomSearch" }
-    override func repr() -> String { "<keras_tuner.RandomSearch objective=\(objective)>" }
+    override var typeName: String { className }
+    override func repr() -> String { "<keras_tuner.\(className) objective=\(objective)>" }
     override var attributeNames: [String] { TunerValue.methods.keys.sorted() }
 
     override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
@@ -171,17 +184,97 @@ final class TunerValue: KObject {
     }
 
     override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
-        guard let method = TunerValue.methods[name] else { throw KilnError.attribute("'RandomSearch' object has no attribute '\(name)'") }
+        guard let method = TunerValue.methods[name] else { throw KilnError.attribute("'\(className)' object has no attribute '\(name)'") }
         return try method.invoke(receiver: .object(self), args, interpreter)
     }
 
-    /// Trials by score, best first (failed ones last).
-    var ranked: [TunerTrial] {
+    /// Trials by score, best first (unscored ones last).
+    var ranked: [TunerTrial] { TunerValue.rank(trials, maximize: maximize) }
+
+    /// Hyperparameters for a new model: the known ones drawn from their priors (all at their
+    /// defaults for the very first model, as keras-tuner starts).
+    func newHyperParameters() -> TunerHyperParameters {
+        let hp = TunerHyperParameters()
+        hp.parameters = space.parameters
+        if !trials.isEmpty {
+            for parameter in space.parameters { hp.values[parameter.name] = parameter.value(parameter.distribution.sample(&rng)) }
+        }
+        return hp
+    }
+
+    /// Fits `model` (for epochs `initial..<epochs` when given, replacing the search's own), scores
+    /// it by the objective's best epoch, and keeps the trial.
+    @discardableResult
+    func run(_ model: Value, _ hp: TunerHyperParameters, _ positional: [Value], _ keywords: [(name: String, value: Value)],
+             epochs: (initial: Int, last: Int)?, _ interpreter: Interpreter) throws -> TunerTrial {
+        let started = Date()
+        var fitKeywords = keywords
+        if let epochs {
+            fitKeywords.removeAll { $0.name == "epochs" || $0.name == "initial_epoch" }
+            fitKeywords += [("epochs", .int(epochs.last)), ("initial_epoch", .int(epochs.initial))]
+        }
+        let history = try interpreter.callMethod(model, "fit", Arguments(positional, keywords: fitKeywords))
+        for parameter in hp.parameters where !space.parameters.contains(where: { $0.name == parameter.name }) {
+            space.parameters.append(parameter)
+        }
+        let series = try interpreter.getItem(try interpreter.getAttribute(history, "history"), .string(objective))
+        let scores = try interpreter.iterate(series).compactMap(\.asDouble).filter { $0.isFinite }
+        let trial = TunerTrial(number: trials.count, hyperparameters: hp, score: maximize ? scores.max() : scores.min(), model: model)
+        trials.append(trial)
+        elapsed += Date().timeIntervalSince(started)
+        let best = ranked.first?.score
+        interpreter.output("Trial \(trials.count) Complete [\(TunerValue.clock(Date().timeIntervalSince(started)))]\n"
+                           + "\(objective): \(trial.score.map { Repr.float($0) } ?? "None")\n\n"
+                           + "Best \(objective) So Far: \(best.map { Repr.float($0) } ?? "None")\n"
+                           + "Total elapsed time: \(TunerValue.clock(elapsed))\n\n")
+        return trial
+    }
+
+    /// keras-tuner's Hyperband: brackets from the most aggressive down to plain random search;
+    /// bracket b starts `size(b, 0)` new models for `epochs(b, 0)` epochs, and each later round
+    /// continues the best `size(b, r)` of the last round up to `epochs(b, r)` epochs.
+    func hyperband(maxEpochs: Int, factor: Int, iterations: Int, _ positional: [Value], _ keywords: [(name: String, value: Value)],
+                   _ interpreter: Interpreter) throws {
+        let f = Double(factor)
+        var brackets = 0, epochs = Double(maxEpochs)
+        while epochs >= 1 {
+            epochs /= f
+            brackets += 1
+        }
+        let endSize = (1 + log(Double(maxEpochs)) / log(f)).rounded(.up)
+        func size(_ bracket: Int, _ round: Int) -> Int {
+            Int((endSize / Double(bracket + 1) * pow(f, Double(bracket - round))).rounded(.up))
+        }
+        func epochsOf(_ bracket: Int, _ round: Int) -> Int {
+            Int((Double(maxEpochs) / pow(f, Double(bracket - round))).rounded(.up))
+        }
+        for _ in 0..<Swift.max(iterations, 1) {
+            for bracket in stride(from: brackets - 1, through: 0, by: -1) {
+                var round: [TunerTrial] = []
+                for _ in 0..<size(bracket, 0) {
+                    let hp = newHyperParameters()
+                    let model = try interpreter.call(hypermodel, Arguments([.object(hp)]))
+                    round.append(try run(model, hp, positional, keywords, epochs: (0, epochsOf(bracket, 0)), interpreter))
+                }
+                for r in stride(from: 1, through: bracket, by: 1) {
+                    let survivors = TunerValue.rank(round, maximize: maximize).prefix(size(bracket, r))
+                    round = try survivors.map { trial in
+                        try run(trial.model, trial.hyperparameters, positional, keywords,
+                                epochs: (epochsOf(bracket, r - 1), epochsOf(bracket, r)), interpreter)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Trials by score, best first (unscored ones last, then by number).
+    static func rank(_ trials: [TunerTrial], maximize: Bool) -> [TunerTrial] {
         trials.sorted { a, b in
             switch (a.score, b.score) {
             case let (x?, y?): return x != y ? (maximize ? x > y : x < y) : a.number < b.number
             case (.some, nil): return true
-            default: return false
+            case (nil, .some): return false
+            default: return a.number < b.number
             }
         }
     }
@@ -194,28 +287,15 @@ final class TunerValue: KObject {
                 guard case .string(let k) = key else { return nil }
                 return (k, value)
             }
-            while me.trials.count < me.maxTrials {
-                let hp = TunerHyperParameters()
-                hp.parameters = me.space.parameters
-                if !me.trials.isEmpty {
-                    for parameter in me.space.parameters { hp.values[parameter.name] = parameter.value(parameter.distribution.sample(&me.rng)) }
+            switch me.strategy {
+            case .random(let maxTrials):
+                while me.trials.count < maxTrials {
+                    let hp = me.newHyperParameters()
+                    let model = try a.interpreter.call(me.hypermodel, Arguments([.object(hp)]))
+                    try me.run(model, hp, positional, keywords, epochs: nil, a.interpreter)
                 }
-                let started = Date()
-                let model = try a.interpreter.call(me.hypermodel, Arguments([.object(hp)]))
-                let history = try a.interpreter.callMethod(model, "fit", Arguments(positional, keywords: keywords))
-                for parameter in hp.parameters where !me.space.parameters.contains(where: { $0.name == parameter.name }) {
-                    me.space.parameters.append(parameter)
-                }
-                let series = try a.interpreter.getItem(try a.interpreter.getAttribute(history, "history"), .string(me.objective))
-                let scores = try a.interpreter.iterate(series).compactMap(\.asDouble).filter { $0.isFinite }
-                let score = me.maximize ? scores.max() : scores.min()
-                me.trials.append(TunerTrial(number: me.trials.count, hyperparameters: hp, score: score, model: model))
-                let best = me.ranked.first?.score
-                me.elapsed += Date().timeIntervalSince(started)
-                a.interpreter.output("Trial \(me.trials.count) Complete [\(TunerValue.clock(Date().timeIntervalSince(started)))]\n"
-                                     + "\(me.objective): \(score.map { Repr.float($0) } ?? "None")\n\n"
-                                     + "Best \(me.objective) So Far: \(best.map { Repr.float($0) } ?? "None")\n"
-                                     + "Total elapsed time: \(TunerValue.clock(me.elapsed))\n\n")
+            case let .hyperband(maxEpochs, factor, iterations):
+                try me.hyperband(maxEpochs: maxEpochs, factor: factor, iterations: iterations, positional, keywords, a.interpreter)
             }
             return .none
         },
@@ -265,9 +345,22 @@ enum KerasTunerModule {
                     if try a.int(9) != 1 { throw KilnError("NotImplementedError", "not supported in Kiln yet: executions_per_trial other than 1") }
                     let (objective, maximize) = try objectiveArgument(a[1], a.interpreter)
                     let seed = try a.optionalInt(3) ?? keras.backend.random.nextInt(below: Int(Int32.max))
-                    return .object(TunerValue(hypermodel: a[0], objective: objective, maximize: maximize, maxTrials: try a.int(2), seed: seed))
+                    return .object(TunerValue(hypermodel: a[0], objective: objective, maximize: maximize,
+                                              strategy: .random(maxTrials: try a.int(2)), className: "RandomSearch", seed: seed))
                 },
-                refused("BayesianOptimization"), refused("Hyperband"), refused("GridSearch"),
+                KBuiltin("Hyperband", "hypermodel=None, objective=None, max_epochs=100, factor=3, hyperband_iterations=1, seed=None, hyperparameters=None, tune_new_entries=True, allow_new_entries=True, max_retries_per_trial=0, max_consecutive_failed_trials=3, executions_per_trial=1, overwrite=False, directory=None, project_name=None, **kwargs",
+                         doc: "Hyperband: brackets of successive halving, each round continuing the best models for factor times more epochs (search's own epochs are replaced).") { a in
+                    guard !a.isNone(0) else { throw KilnError.value("Hyperband needs a hypermodel: a function build_model(hp) returning a compiled model") }
+                    if try a.int(11) != 1 { throw KilnError("NotImplementedError", "not supported in Kiln yet: executions_per_trial other than 1") }
+                    let maxEpochs = try a.int(2), factor = try a.int(3)
+                    guard maxEpochs >= 1, factor >= 2 else { throw KilnError.value("Hyperband needs max_epochs >= 1 and factor >= 2 (got \(maxEpochs), \(factor))") }
+                    let (objective, maximize) = try objectiveArgument(a[1], a.interpreter)
+                    let seed = try a.optionalInt(5) ?? keras.backend.random.nextInt(below: Int(Int32.max))
+                    return .object(TunerValue(hypermodel: a[0], objective: objective, maximize: maximize,
+                                              strategy: .hyperband(maxEpochs: maxEpochs, factor: factor, iterations: try a.int(4)),
+                                              className: "Hyperband", seed: seed))
+                },
+                refused("BayesianOptimization"), refused("GridSearch"),
             ])
             return m
         }
@@ -275,7 +368,7 @@ enum KerasTunerModule {
 
     private static func refused(_ name: String) -> KBuiltin {
         KBuiltin(name, "*args, **kwargs", doc: "Not in Kiln yet.") { _ in
-            throw KilnError("NotImplementedError", "not supported in Kiln yet: keras_tuner.\(name) (RandomSearch works)")
+            throw KilnError("NotImplementedError", "not supported in Kiln yet: keras_tuner.\(name) (RandomSearch and Hyperband work)")
         }
     }
 

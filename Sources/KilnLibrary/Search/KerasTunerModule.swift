@@ -223,6 +223,8 @@ final class TunerValue: KObject {
         trials.append(trial)
         elapsed += Date().timeIntervalSince(started)
         let best = ranked.first?.score
+        // search(verbose=0) is quiet, as keras-tuner's display is.
+        if let verbose = keywords.first(where: { $0.name == "verbose" })?.value.asInt, verbose == 0 { return trial }
         interpreter.output("Trial \(trials.count) Complete [\(TunerValue.clock(Date().timeIntervalSince(started)))]\n"
                            + "\(objective): \(trial.score.map { Repr.float($0) } ?? "None")\n\n"
                            + "Best \(objective) So Far: \(best.map { Repr.float($0) } ?? "None")\n"

@@ -24,7 +24,7 @@ public enum KilnLibrary {
         keras.register(in: registry)
         let search = SearchSession()
         HyperoptModule.register(in: registry, keras: keras, search: search)
-        KerasTunerModule.register(in: registry, keras: keras)
+        KerasTunerModule.register(in: registry, keras: keras, search: search)
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }

@@ -187,15 +187,26 @@ final class StoreCommandTests: XCTestCase {
             best = fmin(lambda x: (x - 2) ** 2, hp.uniform('x', -5, 5), algo=rand.suggest, max_evals=12, rstate=0)
             # %%
             fmin(lambda p: p['n'], {'n': hp.randint('n', 3, 9)}, algo=tpe.suggest, max_evals=25, rstate=1)
+            # %%
+            import numpy as np
+            import keras
+            import keras_tuner as kt
+            def build(hp):
+                m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(hp.Int('units', 2, 4), activation='relu'), keras.layers.Dense(1)])
+                m.compile('sgd', 'mse')
+                return m
+            tuner = kt.RandomSearch(build, objective='loss', max_trials=3, seed=0)
+            tuner.search(np.zeros((8, 2)), np.zeros((8, 1)), epochs=1, verbose=0)
 
             """, to: "search.kiln")
         let run = try kiln(["run", "search.kiln"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let stored = try Store(path: store)
         let studies = try stored.studies()
-        XCTAssertEqual(studies.map(\.name), ["session 1: fmin 1", "session 1: fmin 2"])
-        XCTAssertEqual(studies.map(\.trialCount), [12, 25])
-        XCTAssertEqual(studies.map(\.sampler), ["rand", "tpe"])
+        XCTAssertEqual(studies.map(\.name), ["session 1: fmin 1", "session 1: fmin 2", "session 1: RandomSearch 1"])
+        XCTAssertEqual(studies.map(\.trialCount), [12, 25, 3])
+        XCTAssertEqual(studies.map(\.sampler), ["rand", "tpe", "RandomSearch"])
+        XCTAssertTrue(try stored.trials(ofStudy: studies[2].id).allSatisfy { $0.params.hasPrefix("{\"units\": ") })
         XCTAssertEqual(studies[1].best, 3)
         let trials = try stored.trials(ofStudy: studies[1].id)
         XCTAssertEqual(trials.map(\.number), Array(0..<25))

@@ -15,12 +15,18 @@ public protocol StudyStore: AnyObject {
 }
 
 /// The search state of one interpreter session: where trials are recorded, and how many
-/// `fmin` calls it has made (each is its own study).
+/// searches (`fmin` calls, tuners) it has started, each its own study.
 public final class SearchSession {
     public var store: StudyStore?
-    var fminCalls = 0
+    private var started: [String: Int] = [:]
 
     public init() {}
+
+    /// "fmin 1", "fmin 2", "Hyperband 1", …: the next study name of that kind.
+    func nextStudy(_ kind: String) -> String {
+        started[kind, default: 0] += 1
+        return "\(kind) \(started[kind] ?? 1)"
+    }
 }
 
 /// An `hp.*` node: a labelled prior, and for `hp.choice` / `hp.pchoice` the options (values or
@@ -290,8 +296,7 @@ enum HyperoptModule {
             let space = try searchSpace(a[1], a.interpreter)
             record.space = space
             let seed = try seedArgument(a[7], keras: keras, offset: record.trials.count)
-            session.fminCalls += 1
-            let name = "fmin \(session.fminCalls)", store = session.store
+            let name = session.nextStudy("fmin"), store = session.store
             let keep = { (trial: Trial) in
                 let parameters = (try? JSONWriter.text(try values(trial.assignment, space))) ?? "{}"
                 store?.record(trial, parameters: parameters, study: name, direction: .minimize, sampler: algorithm.name)

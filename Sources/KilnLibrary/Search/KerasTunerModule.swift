@@ -155,6 +155,9 @@ final class TunerValue: KObject {
     let strategy: TunerStrategy
     let className: String
     var rng: RandomGenerator
+    /// Where the trials are recorded (a recorded session's store), under `studyName`.
+    let session: SearchSession
+    let studyName: String
     let space = TunerHyperParameters()
     var trials: [TunerTrial] = []
     /// Seconds spent in search so far.
@@ -166,13 +169,16 @@ final class TunerValue: KObject {
         return String(format: "%02dh %02dm %02ds", s / 3600, (s % 3600) / 60, s % 60)
     }
 
-    init(hypermodel: Value, objective: String, maximize: Bool, strategy: TunerStrategy, className: String, seed: Int) {
+    init(hypermodel: Value, objective: String, maximize: Bool, strategy: TunerStrategy, className: String, seed: Int,
+         session: SearchSession) {
         self.hypermodel = hypermodel
         self.objective = objective
         self.maximize = maximize
         self.strategy = strategy
         self.className = className
         rng = RandomGenerator(seed: seed)
+        self.session = session
+        studyName = session.nextStudy(className)
     }
 
     override var typeName: String { className }
@@ -221,6 +227,12 @@ final class TunerValue: KObject {
         let scores = try interpreter.iterate(series).compactMap(\.asDouble).filter { $0.isFinite }
         let trial = TunerTrial(number: trials.count, hyperparameters: hp, score: maximize ? scores.max() : scores.min(), model: model)
         trials.append(trial)
+        if let store = session.store {
+            let record = Trial(number: trial.number, assignment: [:], state: trial.score == nil ? .failed : .complete, value: trial.score,
+                               message: trial.score == nil ? "no finite \(objective) in the history" : nil, started: started, finished: Date())
+            store.record(record, parameters: (try? JSONWriter.text(.object(hp.valuesDict()))) ?? "{}", study: studyName,
+                         direction: maximize ? .maximize : .minimize, sampler: className)
+        }
         elapsed += Date().timeIntervalSince(started)
         let best = ranked.first?.score
         // search(verbose=0) is quiet, as keras-tuner's display is.
@@ -333,7 +345,7 @@ final class TunerValue: KObject {
 }
 
 enum KerasTunerModule {
-    static func register(in registry: ModuleRegistry, keras: KerasSession) {
+    static func register(in registry: ModuleRegistry, keras: KerasSession, search: SearchSession) {
         registry.register("keras_tuner") { _ in
             let m = KModule("keras_tuner", doc: "keras-tuner: define-by-run search spaces and tuners (RandomSearch).")
             m.add([
@@ -348,7 +360,7 @@ enum KerasTunerModule {
                     let (objective, maximize) = try objectiveArgument(a[1], a.interpreter)
                     let seed = try a.optionalInt(3) ?? keras.backend.random.nextInt(below: Int(Int32.max))
                     return .object(TunerValue(hypermodel: a[0], objective: objective, maximize: maximize,
-                                              strategy: .random(maxTrials: try a.int(2)), className: "RandomSearch", seed: seed))
+                                              strategy: .random(maxTrials: try a.int(2)), className: "RandomSearch", seed: seed, session: search))
                 },
                 KBuiltin("Hyperband", "hypermodel=None, objective=None, max_epochs=100, factor=3, hyperband_iterations=1, seed=None, hyperparameters=None, tune_new_entries=True, allow_new_entries=True, max_retries_per_trial=0, max_consecutive_failed_trials=3, executions_per_trial=1, overwrite=False, directory=None, project_name=None, **kwargs",
                          doc: "Hyperband: brackets of successive halving, each round continuing the best models for factor times more epochs (search's own epochs are replaced).") { a in
@@ -360,7 +372,7 @@ enum KerasTunerModule {
                     let seed = try a.optionalInt(5) ?? keras.backend.random.nextInt(below: Int(Int32.max))
                     return .object(TunerValue(hypermodel: a[0], objective: objective, maximize: maximize,
                                               strategy: .hyperband(maxEpochs: maxEpochs, factor: factor, iterations: try a.int(4)),
-                                              className: "Hyperband", seed: seed))
+                                              className: "Hyperband", seed: seed, session: search))
                 },
                 refused("BayesianOptimization"), refused("GridSearch"),
             ])

@@ -154,7 +154,7 @@ public struct MedianPruner: Pruner {
 }
 
 /// CRC-32 (the zlib / `binascii.crc32` polynomial), which Optuna hashes trials to brackets with.
-func crc32(_ bytes: [UInt8]) -> UInt32 {
+public func crc32(_ bytes: [UInt8]) -> UInt32 {
     var crc: UInt32 = 0xFFFF_FFFF
     for byte in bytes {
         crc ^= UInt32(byte)

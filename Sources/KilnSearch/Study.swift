@@ -147,6 +147,11 @@ public final class TrialContext {
     public func set(_ label: String, _ value: Double) {
         trial.assignment[label] = value
     }
+
+    /// Drops a proposed parameter the objective did not use.
+    public func remove(_ label: String) {
+        trial.assignment[label] = nil
+    }
 }
 
 /// Raised by an objective to end its trial as pruned.
@@ -263,11 +268,15 @@ public final class Study {
     static func isDead(_ worker: String?) -> Bool {
         guard let worker, let colon = worker.lastIndex(of: ":"), let pid = Int32(worker[worker.index(after: colon)...]) else { return false }
         guard worker[..<colon] == ProcessInfo.processInfo.hostName, pid != ProcessInfo.processInfo.processIdentifier else { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        // A killed process nobody has reaped yet (a zombie) still answers kill(pid, 0).
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[close...].dropFirst().trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// A seed for trial `number`'s proposal (SplitMix64 of the pair, kept non-negative).
-    static func trialSeed(_ seed: Int, _ number: Int) -> Int {
+    public static func trialSeed(_ seed: Int, _ number: Int) -> Int {
         var z = UInt64(bitPattern: Int64(seed)) &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(number + 1)
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

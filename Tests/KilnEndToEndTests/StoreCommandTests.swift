@@ -5,29 +5,7 @@ import XCTest
 
 /// `kiln run` recording into the store, and the commands that read it back: sessions, show,
 /// export, replay; papermill's options; the sandbox; kill -9 and two writers at once.
-final class StoreCommandTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-store-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
-    @discardableResult
-    func write(_ text: String, to name: String) throws -> URL {
-        let url = folder.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url
-    }
-
-    func kiln(_ arguments: [String]) throws -> ProcessResult { try runKiln(arguments, in: folder) }
-
-    var store: String { folder.appendingPathComponent("kiln.db").path }
-
+final class StoreCommandTests: KilnFolderTestCase {
     static let notebook = """
         # %% [markdown]
         # A small notebook
@@ -324,11 +302,6 @@ final class StoreCommandTests: XCTestCase {
         let allowed = try kiln(["run", "files.kiln", "--allow-path", outside.path])
         XCTAssertEqual(allowed.status, 0, allowed.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: target))
-    }
-
-    /// Starts `kiln` with `arguments` in the test folder without waiting for it.
-    func start(_ arguments: [String], output: String) throws -> Process {
-        try startKiln(arguments, in: folder, output: folder.appendingPathComponent(output))
     }
 
     func testKillNineLosesAtMostTheRunningCell() throws {

@@ -41,19 +41,7 @@ final class NumpyGenerator: KObject {
 
     /// A standard normal value (polar Box-Muller; see the comment at the top).
     func gauss() -> Double {
-        if let g = cachedGauss {
-            cachedGauss = nil
-            return g
-        }
-        var x1 = 0.0, x2 = 0.0, r2 = 0.0
-        repeat {
-            x1 = 2 * double() - 1
-            x2 = 2 * double() - 1
-            r2 = x1 * x1 + x2 * x2
-        } while r2 >= 1 || r2 == 0
-        let f = (-2 * Foundation.log(r2) / r2).squareRoot()
-        cachedGauss = f * x1
-        return f * x2
+        NumpyDraws.polarGauss(cached: &cachedGauss, double)
     }
 
     /// `count` distinct indices of 0..<n as numpy's `choice(replace=False)` picks them: a tail

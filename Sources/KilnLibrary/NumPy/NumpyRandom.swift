@@ -36,19 +36,7 @@ public final class NumpyRandom {
 
     /// A standard normal value (numpy's `legacy_gauss`).
     func gauss() -> Double {
-        if let g = cachedGauss {
-            cachedGauss = nil
-            return g
-        }
-        var x1 = 0.0, x2 = 0.0, r2 = 0.0
-        repeat {
-            x1 = 2 * double() - 1
-            x2 = 2 * double() - 1
-            r2 = x1 * x1 + x2 * x2
-        } while r2 >= 1 || r2 == 0
-        let f = (-2 * Foundation.log(r2) / r2).squareRoot()
-        cachedGauss = f * x1
-        return f * x2
+        NumpyDraws.polarGauss(cached: &cachedGauss, double)
     }
 
     /// A uniform integer in [0, max]: random words masked to max's bit length until one is
@@ -100,6 +88,24 @@ struct NumpyDraws {
     let interval: (UInt64) -> UInt64
     /// `count` distinct indices of 0..<n (`choice` without replacement or weights).
     let distinct: (_ n: Int, _ count: Int) -> [Int]
+
+    /// A standard normal value by the polar Box-Muller method, keeping the pair's second value
+    /// in `cached` for the next call (numpy's `legacy_gauss`).
+    static func polarGauss(cached: inout Double?, _ double: () -> Double) -> Double {
+        if let g = cached {
+            cached = nil
+            return g
+        }
+        var x1 = 0.0, x2 = 0.0, r2 = 0.0
+        repeat {
+            x1 = 2 * double() - 1
+            x2 = 2 * double() - 1
+            r2 = x1 * x1 + x2 * x2
+        } while r2 >= 1 || r2 == 0
+        let f = (-2 * Foundation.log(r2) / r2).squareRoot()
+        cached = f * x1
+        return f * x2
+    }
 
     /// The Fisher-Yates swaps from the end down to position `first`: (i, j), j from [0, i].
     static func swaps(_ n: Int, from first: Int, _ interval: (UInt64) -> UInt64) -> [(Int, Int)] {

@@ -5,7 +5,9 @@
 /// through `integers`, without it by Floyd's algorithm or a tail shuffle as numpy picks, weighted
 /// through the cumulative sum). Not as numpy: `standard_normal` and `normal` use the polar
 /// Box-Muller method on the same stream, where numpy uses a 256-layer ziggurat, so their values
-/// (and the draws after them) differ from numpy's while having the same distribution.
+/// (and the draws after them) differ from numpy's while having the same distribution. (Matching
+/// numpy there needs its ziggurat tables exactly; tables recomputed from the published
+/// constants, even in 40-digit arithmetic, differ from numpy's in the last bits.)
 
 import Foundation
 import KilnLang

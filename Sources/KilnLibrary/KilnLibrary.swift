@@ -25,6 +25,7 @@ public enum KilnLibrary {
         let search = SearchSession()
         HyperoptModule.register(in: registry, keras: keras, search: search)
         KerasTunerModule.register(in: registry, keras: keras, search: search)
+        HyperasModule.register(in: registry, keras: keras, search: search)
         let studies = StudySession()
         StudyModule.register(in: registry, keras: keras, session: studies)
         for (name, source) in embeddedStdlibSources {

@@ -175,15 +175,22 @@ final class StoreCommandTests: KilnFolderTestCase {
                 return m
             tuner = kt.RandomSearch(build, objective='loss', max_trials=3, seed=0)
             tuner.search(np.zeros((8, 2)), np.zeros((8, 1)), epochs=1, verbose=0)
+            # %%
+            from hyperas import optim
+            from hyperas.distributions import choice, uniform
+            def model():
+                return {'loss': {{uniform(0, 1)}} + {{choice([0, 1])}}, 'status': 'ok'}
+            best_run, best_model = optim.minimize(model=model, data=lambda: None, algo=rand.suggest, max_evals=4, trials=Trials())
 
             """, to: "search.kiln")
         let run = try kiln(["run", "search.kiln"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let stored = try Store(path: store)
         let studies = try stored.studies()
-        XCTAssertEqual(studies.map(\.name), ["session 1: fmin 1", "session 1: fmin 2", "session 1: RandomSearch 1"])
-        XCTAssertEqual(studies.map(\.trialCount), [12, 25, 3])
-        XCTAssertEqual(studies.map(\.sampler), ["rand", "tpe", "RandomSearch"])
+        XCTAssertEqual(studies.map(\.name), ["session 1: fmin 1", "session 1: fmin 2", "session 1: RandomSearch 1", "session 1: hyperas 1"])
+        XCTAssertEqual(studies.map(\.trialCount), [12, 25, 3, 4])
+        XCTAssertEqual(studies.map(\.sampler), ["rand", "tpe", "RandomSearch", "rand"])
+        XCTAssertTrue(try stored.trials(ofStudy: studies[3].id).allSatisfy { $0.params.hasPrefix("{\"uniform\": ") && $0.params.contains("\"uniform_1\": ") })
         XCTAssertTrue(try stored.trials(ofStudy: studies[2].id).allSatisfy { $0.params.hasPrefix("{\"units\": ") })
         XCTAssertEqual(studies[1].best, 3)
         let trials = try stored.trials(ofStudy: studies[1].id)

@@ -43,6 +43,8 @@ public final class StudySession {
     /// In `kiln worker NAME`: the study to work on; the run ends once its budget is reached.
     public var workerStudy: String?
     public private(set) var workerFinished = false
+    /// Chosen models or tuners already evaluated on test data (search.final_evaluation).
+    var evaluatedChoices: Set<ObjectIdentifier> = []
 
     func finished(_ study: String) {
         if study == workerStudy { workerFinished = true }
@@ -443,6 +445,7 @@ enum StudyModule {
                     session.open[name] = study
                     return .object(study)
                 },
+                FinalEvaluation.function(session),
                 KBuiltin("PruningCallback", "trial, monitor='val_loss'",
                          doc: "A Keras callback that reports `monitor` after every epoch and stops training (the trial ends pruned) when the study's pruner says so.") { a in
                     guard let trial = a[0].as(TrialValue.self) else { throw KilnError.type("PruningCallback needs the objective's trial, not \(a[0].typeName)") }

@@ -45,6 +45,8 @@ public final class StudySession {
     public private(set) var workerFinished = false
     /// Chosen models or tuners already evaluated on test data (search.final_evaluation).
     var evaluatedChoices: Set<ObjectIdentifier> = []
+    /// 1: a line per finished trial (Optuna's INFO); 0: quiet.
+    var verbosity = 1
 
     func finished(_ study: String) {
         if study == workerStudy { workerFinished = true }
@@ -272,6 +274,7 @@ final class StudyValue: KObject {
 
     /// Optuna's log line for a finished trial.
     private func log(_ trial: Trial, _ interpreter: Interpreter) {
+        guard ((interpreter.attachments["studies"] as? StudySession)?.verbosity ?? 1) > 0 else { return }
         let parameters = (try? values(trial.assignment)).map { Repr.repr(.object($0)) } ?? "{}"
         let line: String
         switch trial.state {
@@ -446,6 +449,10 @@ enum StudyModule {
                     return .object(study)
                 },
                 FinalEvaluation.function(session),
+                KBuiltin("set_verbosity", "level", doc: "1 (the default): print a line as each trial ends, as Optuna logs; 0: quiet.") { a in
+                    session.verbosity = try a.int(0)
+                    return .none
+                },
                 KBuiltin("PruningCallback", "trial, monitor='val_loss'",
                          doc: "A Keras callback that reports `monitor` after every epoch and stops training (the trial ends pruned) when the study's pruner says so.") { a in
                     guard let trial = a[0].as(TrialValue.self) else { throw KilnError.type("PruningCallback needs the objective's trial, not \(a[0].typeName)") }

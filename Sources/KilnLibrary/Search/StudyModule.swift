@@ -427,8 +427,8 @@ enum StudyModule {
         registry.register("kiln.search") { _ in
             let m = KModule("kiln.search", doc: "Kiln's studies: search.study(name, direction, sampler, pruner) and study.optimize(objective, n_trials).")
             m.add([
-                KBuiltin("study", "name=None, direction='minimize', sampler='tpe', pruner=None, seed=None",
-                         doc: "Open the study `name` (resumed from the store when it exists): sampler 'tpe', 'random' or 'evolution'; pruner None, 'hyperband', 'asha' or 'median'.") { a in
+                KBuiltin("study", "name=None, direction='minimize', sampler='tpe', pruner=None, seed=None, load_if_exists=True",
+                         doc: "Open the study `name` (resumed from the store when it exists, unless load_if_exists=False): sampler 'tpe', 'random' or 'evolution'; pruner None, 'hyperband', 'asha' or 'median'.") { a in
                     let direction = try a.string(1)
                     guard let parsed = Direction(rawValue: direction) else {
                         throw KilnError.value("direction must be 'minimize' or 'maximize', not '\(direction)'")
@@ -445,6 +445,15 @@ enum StudyModule {
                     let seed = try a.optionalInt(4) ?? keras.backend.random.nextInt(below: Int(Int32.max))
                     let study = try StudyValue(name: name, direction: parsed, samplerName: sampler, prunerName: pruner, seed: seed,
                                                store: given == nil ? nil : session.store)
+                    let stored = try study.study.storage.trials().count
+                    if stored > 0 {
+                        guard a.bool(5) else {
+                            throw KilnError.value("study '\(name)' already exists in the store with \(stored) trials; choose another name, or pass load_if_exists=True to continue it")
+                        }
+                        if session.verbosity > 0 {
+                            a.interpreter.output("Using an existing study with name '\(name)' instead of creating a new one (\(stored) trials in the store).\n")
+                        }
+                    }
                     session.open[name] = study
                     return .object(study)
                 },

@@ -87,4 +87,19 @@ final class SharedStudyCommandTests: KilnFolderTestCase {
         XCTAssertEqual(fmin.status, 1)
         XCTAssertTrue(fmin.stderr.contains("was not opened by a notebook's search.study"), fmin.stderr)
     }
+
+    func testAStoredStudyIsContinuedOnlyWhenAsked() throws {
+        let notebook = "from kiln import search\nstudy = search.study('once', seed=0, load_if_exists=FLAG)\nstudy.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=3)\n"
+        try write(notebook.replacingOccurrences(of: "FLAG", with: "True"), to: "a.kiln")
+        try write(notebook.replacingOccurrences(of: "FLAG", with: "False"), to: "b.kiln")
+        let first = try kiln(["run", "a.kiln"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertFalse(first.stdout.contains("Using an existing study"), first.stdout)
+        let again = try kiln(["run", "a.kiln"])
+        XCTAssertTrue(again.stdout.hasPrefix("Using an existing study with name 'once' instead of creating a new one (3 trials in the store).\n"), again.stdout)
+        XCTAssertFalse(again.stdout.contains("Trial "), again.stdout)
+        let refused = try kiln(["run", "b.kiln"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("ValueError: study 'once' already exists in the store with 3 trials; choose another name, or pass load_if_exists=True to continue it"), refused.stderr)
+    }
 }

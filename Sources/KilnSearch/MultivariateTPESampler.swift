@@ -45,7 +45,7 @@ public struct MultivariateTPESampler: Sampler {
         guard finished.count >= startupTrials else { return space.sample(&rng) }
         let running = constantLiar ? trials.filter { $0.state == .running } : []
         let (good, bad) = MultivariateTPESampler.split(finished, running: running, direction: direction)
-        let shared = space.parameters.filter { parameter in
+        let shared = finished.isEmpty ? [] : space.parameters.filter { parameter in
             ParzenDimension(parameter.distribution) != nil && finished.allSatisfy { $0.assignment[parameter.label] != nil }
         }
         let joint = shared.isEmpty ? [:] : propose(shared, good: good, bad: bad, rng: &rng)

@@ -5,7 +5,8 @@
 /// whose `suggest_float` / `suggest_int` / `suggest_categorical` calls define the space as they
 /// run, whose `report(value, step)` / `should_prune()` / `prune()` (or a Keras
 /// `search.PruningCallback`) stop bad trials early; then `best_params`, `best_value`,
-/// `best_trial`, `trials`, `trials_table()` and `plot()` (the search trace as SVG).
+/// `best_trial`, `trials`, `trials_table()` and `plot()` (the search trace as SVG). Sampler
+/// `tpe` is Optuna 5.0's multivariate TPE; `hyperopt`'s `tpe.suggest` stays Hyperopt's.
 ///
 /// `n_trials` is the study's budget, not a count for this call: a study reloaded from the store
 /// runs only the trials it still lacks, and workers sharing it stop when it is reached.
@@ -116,7 +117,7 @@ final class StudyValue: KObject {
 
     static func sampler(_ name: String) throws -> any Sampler {
         switch name {
-        case "tpe": return TPESampler()
+        case "tpe": return MultivariateTPESampler()
         case "random": return RandomSampler()
         case "evolution": return EvolutionSampler()
         default: throw KilnError.value("sampler must be 'tpe', 'random' or 'evolution', not '\(name)'")

@@ -37,12 +37,13 @@ let package = Package(
         .target(name: "KilnNN", dependencies: ["KilnTensor"]),
         .target(name: "KilnStore", dependencies: ["CSQLite"]),
         .target(name: "KilnSearch", dependencies: ["KilnTensor"]),
+        .target(name: "KilnLearn", dependencies: ["KilnTensor"]),
 
         // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
         // the EmbedStdlib plugin compiles into the binary.
         .target(
             name: "KilnLibrary",
-            dependencies: ["KilnLang", "KilnTensor", "KilnNN", "KilnSearch", "CZlib"],
+            dependencies: ["KilnLang", "KilnTensor", "KilnNN", "KilnSearch", "KilnLearn", "CZlib"],
             exclude: ["Datasets/README.md"],
             plugins: ["EmbedStdlibPlugin"]
         ),
@@ -73,6 +74,7 @@ let package = Package(
         .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary", "KilnTestSupport"], exclude: ["testdata", "Fixtures"]),
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook", "KilnStore"], exclude: ["Fixtures", "validate_ipynb.sh", "validate_ipynb.py"]),
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore"]),
+        .testTarget(name: "KilnLearnTests", dependencies: ["KilnLearn", "KilnTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "KilnSearchTests", dependencies: ["KilnSearch", "KilnTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "KilnREPLTests", dependencies: ["KilnREPL", "KilnNotebook", "KilnStore", "KilnLang"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),

@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "KilnNN", dependencies: ["KilnTensor"]),
         .target(name: "KilnStore", dependencies: ["CSQLite"]),
         .target(name: "KilnSearch", dependencies: ["KilnTensor"]),
-        .target(name: "KilnLearn", dependencies: ["KilnTensor"]),
+        .target(name: "KilnLearn", dependencies: ["KilnTensor", "CBLAS"]),
 
         // Bindings between the language and the engine, plus the stdlib/*.kiln modules, which
         // the EmbedStdlib plugin compiles into the binary.

@@ -3,7 +3,8 @@
 /// `predict_proba` / `score` convert numpy arrays to KilnLearn's float64 samples, map labels to
 /// class indices and back (`classes_`), and check what scikit-learn checks, in its words:
 /// predicting before fitting, a feature count different from the fit's, NaN or infinite
-/// inputs, a single class.
+/// inputs, a single class. Transformers (`StandardScaler`) add `transform`, `fit_transform` and
+/// `inverse_transform`; a learner's fitted arrays (`coef_`, `mean_`, …) read as attributes.
 
 import KilnLang
 import KilnLearn
@@ -12,12 +13,24 @@ import KilnLearn
 enum LearnerFactory {
     case classifier((BoundArguments) throws -> any Classifier)
     case regressor((BoundArguments) throws -> any Regressor)
+    case transformer((BoundArguments) throws -> any Transformer)
 }
 
 /// A fitted learner with what it was fitted on.
 private enum Fitted {
     case classifier(any Classifier, classes: [Value])
     case regressor(any Regressor)
+    case transformer(any Transformer)
+
+    /// The fitted learner's named arrays, if it shows any.
+    var learnedArrays: [String: LearnedArray] {
+        let learner: Any = switch self {
+        case .classifier(let l, _): l
+        case .regressor(let l): l
+        case .transformer(let l): l
+        }
+        return (learner as? any Inspectable)?.learnedArrays ?? [:]
+    }
 }
 
 /// An estimator object.
@@ -55,12 +68,28 @@ final class EstimatorValue: KObject {
             switch factory {
             case .classifier(let make): _ = try learning { try make(a) }
             case .regressor(let make): _ = try learning { try make(a) }
+            case .transformer(let make): _ = try learning { try make(a) }
             }
             return .object(EstimatorValue(className: name, arguments: a, defaults: defaults, factory: factory))
         }
     }
 
-    override var attributeNames: [String] { ["classes_", "n_features_in_"] + EstimatorValue.methods.keys.sorted() }
+    /// A new unfitted estimator with the same arguments (scikit-learn's `clone`).
+    func clone() -> EstimatorValue {
+        EstimatorValue(className: className, arguments: arguments, defaults: defaults, factory: factory)
+    }
+
+    var isClassifier: Bool { if case .classifier = factory { true } else { false } }
+
+    /// The methods this kind of estimator has.
+    private var methodNames: [String] {
+        if case .transformer = factory { return ["fit", "fit_transform", "get_params", "inverse_transform", "transform"] }
+        return ["fit", "get_params", "predict", "score"] + (isClassifier ? ["predict_proba"] : [])
+    }
+
+    override var attributeNames: [String] {
+        (isClassifier ? ["classes_"] : []) + ["n_features_in_"] + (fitted?.learnedArrays.keys.sorted() ?? []) + methodNames
+    }
 
     override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
         switch name {
@@ -71,17 +100,28 @@ final class EstimatorValue: KObject {
             guard fitted != nil else { return try notFitted() }
             return .int(featureCount)
         default:
+            if let array = fitted?.learnedArrays[name] { return EstimatorValue.value(array) }
+            guard methodNames.contains(name) else { return nil }
             return EstimatorValue.methods[name].map { .object($0.bound(to: .object(self))) }
         }
     }
 
     override func callMethod(_ name: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
-        guard let method = EstimatorValue.methods[name] else { throw KilnError.attribute("'\(className)' object has no attribute '\(name)'") }
+        guard methodNames.contains(name), let method = EstimatorValue.methods[name] else {
+            throw KilnError.attribute("'\(className)' object has no attribute '\(name)'")
+        }
         return try method.invoke(receiver: .object(self), args, interpreter)
     }
 
     private func notFitted() throws -> Value {
         throw KilnError("NotFittedError", "This \(className) instance is not fitted yet. Call 'fit' with appropriate arguments before using this estimator.")
+    }
+
+    /// A learned array as numpy would hold it; a 0-d array as a number.
+    static func value(_ array: LearnedArray) -> Value {
+        if array.shape.isEmpty, let v = array.values.first { return array.isInteger ? .int(Int(v)) : .float(v) }
+        return array.isInteger ? .object(NDArray(.int64, array.shape, ints: array.values.map { Int($0) }))
+            : .object(NDArray(.float64, array.shape, doubles: array.values))
     }
 
     // MARK: Data
@@ -119,11 +159,19 @@ final class EstimatorValue: KObject {
 
     func fit(_ x: Value, _ y: Value, sampleWeight: Value) throws {
         let samples = try self.samples(x, fitting: true)
-        let labels = try targets(y, count: samples.rows)
         let weights: [Double]? = if case .none = sampleWeight { nil } else { try NDArray.from(sampleWeight).elements }
         if let weights, weights.count != samples.rows {
             throw KilnError.value("sample_weight.shape == (\(weights.count),), expected (\(samples.rows),)!")
         }
+        if case .transformer(let make) = factory {
+            var learner = try learning { try make(arguments) }
+            try learning { try learner.fit(samples, weights: weights) }
+            fitted = .transformer(learner)
+            featureCount = samples.columns
+            return
+        }
+        if case .none = y { throw KilnError.value("\(className) requires y to be passed, but the target y is None.") }
+        let labels = try targets(y, count: samples.rows)
         switch factory {
         case .classifier(let make):
             var classes: [Value] = []
@@ -144,6 +192,8 @@ final class EstimatorValue: KObject {
             }
             try learning { try learner.fit(samples, numbers, weights: weights) }
             fitted = .regressor(learner)
+        case .transformer:
+            break
         }
         featureCount = samples.columns
     }
@@ -172,11 +222,24 @@ final class EstimatorValue: KObject {
         case .regressor(let learner):
             let samples = try self.samples(x, fitting: false)
             return .object(NDArray(.float64, [samples.rows], doubles: try learning { try learner.predict(samples) }))
+        case .transformer:
+            throw KilnError.attribute("'\(className)' object has no attribute 'predict'")
         }
     }
 
+    /// `transform(X)` or, `inverse`, `inverse_transform(X)` of a fitted transformer.
+    func transform(_ x: Value, inverse: Bool) throws -> Value {
+        guard let fitted else { return try notFitted() }
+        guard case .transformer(let learner) = fitted else {
+            throw KilnError.attribute("'\(className)' object has no attribute '\(inverse ? "inverse_transform" : "transform")'")
+        }
+        let samples = try self.samples(x, fitting: false)
+        let out = try learning { try inverse ? learner.inverseTransform(samples) : learner.transform(samples) }
+        return .object(NDArray(.float64, [out.rows, out.columns], doubles: out.values))
+    }
+
     static let methods: [String: KBuiltin] = Dictionary(uniqueKeysWithValues: [
-        KBuiltin("fit", "X, y, sample_weight=None", doc: "Fit the estimator to samples X (n_samples, n_features) and targets y; returns the estimator.") { a in
+        KBuiltin("fit", "X, y=None, sample_weight=None", doc: "Fit the estimator to samples X (n_samples, n_features) and targets y; returns the estimator.") { a in
             try a.receiver(EstimatorValue.self).fit(a[0], a[1], sampleWeight: a[2])
             return a.receiver
         },
@@ -202,6 +265,17 @@ final class EstimatorValue: KObject {
             }
             let right = zip(zip(predicted, truth), weights).map { pair, w in pair.0.equals(pair.1) ? w : 0 }.reduce(0, +)
             return .float(right / weights.reduce(0, +))
+        },
+        KBuiltin("transform", "X", doc: "X transformed by the fitted transformer.") { a in
+            try a.receiver(EstimatorValue.self).transform(a[0], inverse: false)
+        },
+        KBuiltin("inverse_transform", "X", doc: "X mapped back from the transformed space.") { a in
+            try a.receiver(EstimatorValue.self).transform(a[0], inverse: true)
+        },
+        KBuiltin("fit_transform", "X, y=None, sample_weight=None", doc: "Fit to X, then transform X.") { a in
+            let me = a.receiver(EstimatorValue.self)
+            try me.fit(a[0], .none, sampleWeight: a[2])
+            return try me.transform(a[0], inverse: false)
         },
         KBuiltin("get_params", "deep=True", doc: "The constructor arguments, by name.") { a in
             let d = KDict()

@@ -37,10 +37,13 @@ enum SklearnModules {
             }])
             return m
         }
+        LinearLearners.register(in: registry)
         registry.register("sklearn") { interpreter in
-            KModule("sklearn", members: ["datasets": .object(try interpreter.importModule(["sklearn", "datasets"])),
-                                         "model_selection": .object(try interpreter.importModule(["sklearn", "model_selection"]))],
-                    doc: "Kiln's scikit-learn subset.")
+            let m = KModule("sklearn", doc: "Kiln's scikit-learn subset.")
+            for name in ["datasets", "model_selection"] + LinearLearners.submodules {
+                m.set(name, .object(try interpreter.importModule(["sklearn", name])))
+            }
+            return m
         }
     }
 

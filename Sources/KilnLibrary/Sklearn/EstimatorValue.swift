@@ -142,14 +142,9 @@ final class EstimatorValue: KObject {
         return try learning { try Samples(rows: array.shape[0], columns: array.shape[1], values: values) }
     }
 
-    /// y as numbers, one per sample.
+    /// y as labels, one per sample.
     private func targets(_ value: Value, count: Int) throws -> [Value] {
-        let array = try NDArray.from(value)
-        guard array.shape.count == 1 || (array.shape.count == 2 && array.shape[1] == 1) else {
-            throw KilnError.value("y should be a 1d array, got an array of shape \(Repr.repr(array.shapeValue)) instead.")
-        }
-        let flat = array.shape.count == 1 ? array : array.reshaped([array.shape[0]])
-        let items = (0..<flat.shape[0]).map { flat.scalar(at: $0) }
+        let items = try ClassLabels.values(value)
         guard items.count == count else {
             throw KilnError.value("Found input variables with inconsistent numbers of samples: [\(count), \(items.count)]")
         }
@@ -174,13 +169,10 @@ final class EstimatorValue: KObject {
         let labels = try targets(y, count: samples.rows)
         switch factory {
         case .classifier(let make):
-            var classes: [Value] = []
-            for label in labels where !classes.contains(where: { $0.equals(label) }) { classes.append(label) }
-            classes.sort { ($0.asDouble ?? 0) < ($1.asDouble ?? 0) || (($0.asDouble == nil) && Repr.str($0) < Repr.str($1)) }
+            let (classes, indices) = ClassLabels.encode(labels)
             guard classes.count >= 2 else {
                 throw KilnError.value("This solver needs samples of at least 2 classes in the data, but the data contains only one class: \(Repr.repr(classes.first ?? .none))")
             }
-            let indices = labels.map { label in classes.firstIndex { $0.equals(label) } ?? 0 }
             var learner = try learning { try make(arguments) }
             try learning { try learner.fit(samples, indices, classes: classes.count, weights: weights) }
             fitted = .classifier(learner, classes: classes)

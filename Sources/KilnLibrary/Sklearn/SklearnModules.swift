@@ -3,6 +3,7 @@
 /// binary; see Sources/KilnLibrary/Datasets/README.md for provenance and licence) and
 /// `sklearn.model_selection.train_test_split`, which draws the same split as scikit-learn for
 /// the same `random_state` (numpy's RandomState permutations, StratifiedShuffleSplit's rule).
+/// The k-fold splitters and cross_val_score are in CrossValidation.swift.
 
 import Foundation
 import KilnLang
@@ -34,13 +35,14 @@ enum SklearnModules {
             m.add([KBuiltin("train_test_split", "*arrays, test_size=None, train_size=None, random_state=None, shuffle=True, stratify=None",
                             doc: "Split arrays into random train and test subsets: returns [a_train, a_test, b_train, b_test, ...].") { a in
                 try trainTestSplit(a, numpyRandom)
-            }])
+            }] + CrossValidation.functions(numpyRandom))
             return m
         }
         LinearLearners.register(in: registry)
+        MetricsModule.register(in: registry)
         registry.register("sklearn") { interpreter in
             let m = KModule("sklearn", doc: "Kiln's scikit-learn subset.")
-            for name in ["datasets", "model_selection"] + LinearLearners.submodules {
+            for name in ["datasets", "model_selection", "metrics"] + LinearLearners.submodules {
                 m.set(name, .object(try interpreter.importModule(["sklearn", name])))
             }
             return m
@@ -116,6 +118,14 @@ enum SklearnModules {
         return .object(KList(rows.map { items[$0] }))
     }
 
+    /// scikit-learn's `check_random_state`: a new generator seeded with an int, else numpy's global one.
+    static func randomState(_ value: Value, _ global: NumpyRandom) -> NumpyRandom {
+        guard let seed = value.asInt else { return global }
+        let rng = NumpyRandom()
+        rng.seed(UInt32(truncatingIfNeeded: seed))
+        return rng
+    }
+
     static func trainTestSplit(_ a: BoundArguments, _ globalRandom: NumpyRandom) throws -> Value {
         let arrays = try a.list(0)
         guard let first = arrays.first else { throw KilnError.value("At least one array required as input") }
@@ -135,13 +145,7 @@ enum SklearnModules {
         guard train > 0, test >= 0, train + test <= n else {
             throw KilnError.value("With n_samples=\(n), test_size=\(test) and train_size=\(train), the resulting train set will be empty or too large.")
         }
-        let rng: NumpyRandom
-        if let seed = a[3].asInt {
-            rng = NumpyRandom()
-            rng.seed(UInt32(truncatingIfNeeded: seed))
-        } else {
-            rng = globalRandom
-        }
+        let rng = randomState(a[3], globalRandom)
         var trainRows: [Int], testRows: [Int]
         if !a.bool(4) {
             trainRows = Array(0..<train)

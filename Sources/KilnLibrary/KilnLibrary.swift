@@ -20,6 +20,7 @@ public enum KilnLibrary {
         let numpyRandom = NumpyRandom()
         registry.register("numpy") { _ in NumpyModule.make(numpyRandom) }
         SklearnModules.register(in: registry, numpyRandom: numpyRandom)
+        ScipyOptimize.register(in: registry)
         let keras = KerasSession(seeding: [rng.seed, { numpyRandom.seed(UInt32(truncatingIfNeeded: $0)) }])
         keras.register(in: registry)
         let search = SearchSession()

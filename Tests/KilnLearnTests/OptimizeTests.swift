@@ -76,3 +76,21 @@ final class OptimizeTests: XCTestCase {
         XCTAssertEqual(r.x[1], 1, accuracy: 1e-6)
     }
 }
+
+/// Powell's method against scipy 1.17.1 (Fixtures/linear_references.txt).
+final class PowellTests: XCTestCase {
+    func testPowellRosenbrockMatchesScipy() throws {
+        let r = try Powell().minimize(OptimizeTests.rosen, from: [-1.2, 1])
+        // scipy: nit 23, nfev 607, x (1.0000000000000913, 1.0000000000001923).
+        XCTAssertEqual(r.x[0], 1, accuracy: 1e-8)
+        XCTAssertEqual(r.x[1], 1, accuracy: 1e-8)
+        XCTAssertEqual(r.evaluations, 607)
+        XCTAssertEqual(r.iterations, 23)
+    }
+
+    func testBrentFindsParabolaMinimum() throws {
+        let (x, fx) = try Brent.minimum({ ($0 - 2.5) * ($0 - 2.5) + 1 }, tolerance: 1.48e-8)
+        XCTAssertEqual(x, 2.5, accuracy: 1e-6)
+        XCTAssertEqual(fx, 1, accuracy: 1e-12)
+    }
+}

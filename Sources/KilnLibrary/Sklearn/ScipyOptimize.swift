@@ -1,6 +1,7 @@
 /// `scipy.optimize.minimize` for the derivative-free methods: `minimize(fun, x0, args=(),
 /// method='Nelder-Mead', bounds=None, tol=None, options=None)` runs KilnLearn's Nelder-Mead
-/// (scipy's defaults, stopping rules and messages) on a function written in the language and
+/// or (unbounded) Powell, with scipy's defaults, stopping rules and messages, on a function
+/// written in the language and
 /// returns an `OptimizeResult` (a dict whose keys are also attributes: x, fun, nit, nfev,
 /// success, status, message).
 
@@ -20,7 +21,7 @@ final class OptimizeResult: KDict {
 enum ScipyOptimize {
     static func register(in registry: ModuleRegistry) {
         registry.register("scipy.optimize") { _ in
-            let m = KModule("scipy.optimize", doc: "Derivative-free minimization: minimize(method='Nelder-Mead').")
+            let m = KModule("scipy.optimize", doc: "Derivative-free minimization: minimize(method='Nelder-Mead' or 'Powell').")
             m.add([minimize])
             return m
         }
@@ -57,32 +58,38 @@ enum ScipyOptimize {
 
     static let minimize = KBuiltin(
         "minimize", "fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bounds=None, constraints=(), tol=None, callback=None, options=None",
-        doc: "Minimize fun(x, *args) from x0 by Nelder-Mead (scipy's defaults: xatol=fatol=1e-4, maxiter=maxfev=200*n); returns an OptimizeResult.") { a in
+        doc: "Minimize fun(x, *args) from x0 by Nelder-Mead (scipy's defaults: xatol=fatol=1e-4, maxiter=maxfev=200*n) or Powell (xtol=ftol=1e-4, 1000*n); returns an OptimizeResult.") { a in
         let interpreter = a.interpreter
-        let method = try a.optionalString(3) ?? "Nelder-Mead"
-        guard method.lowercased() == "nelder-mead" else {
-            throw KilnError.value("minimize: method \(Repr.repr(.string(method))) is not available in Kiln; use method='Nelder-Mead'")
+        let method = (try a.optionalString(3) ?? "Nelder-Mead").lowercased()
+        guard method == "nelder-mead" || method == "powell" else {
+            throw KilnError.value("minimize: method \(Repr.repr(a[3])) is not available in Kiln; use method='Nelder-Mead' or 'Powell'")
         }
+        let methodName = method == "powell" ? "Powell" : "Nelder-Mead"
         for (i, name) in [(4, "jac"), (5, "hess"), (6, "hessp"), (10, "callback")] where !a.isNone(i) {
-            throw KilnError.value("minimize: \(name)= is not supported with method='Nelder-Mead' in Kiln")
+            throw KilnError.value("minimize: \(name)= is not supported with method='\(methodName)' in Kiln")
         }
-        if try interpreter.length(a[8]) > 0 { throw KilnError.value("Method Nelder-Mead cannot handle constraints.") }
+        if try interpreter.length(a[8]) > 0 { throw KilnError.value("Method \(methodName) cannot handle constraints.") }
         let x0 = try vector(a[1])
         let extra = try interpreter.iterate(a[2])
-        var solver = NelderMead(bounds: try bounds(a[7], count: x0.count, interpreter))
-        if let tol = try a.optionalDouble(9) { (solver.xatol, solver.fatol) = (tol, tol) }
+        let box = try bounds(a[7], count: x0.count, interpreter)
+        // tol sets both tolerances; options override them (scipy: xatol/fatol, or xtol/ftol for Powell).
+        var xtol = 1e-4, ftol = 1e-4, maxIterations: Int?, maxEvaluations: Int?, adaptive = false
+        if let tol = try a.optionalDouble(9) { (xtol, ftol) = (tol, tol) }
         if !a.isNone(11), let options = a[11].as(KDict.self) {
             for key in options.table.orderedKeys {
                 guard case .string(let name) = key, let value = try options.get(key) else { continue }
-                switch name {
-                case "xatol": solver.xatol = try number(value, name)
-                case "fatol": solver.fatol = try number(value, name)
-                case "maxiter": solver.maxIterations = try count(value, name)
-                case "maxfev": solver.maxEvaluations = try count(value, name)
-                case "adaptive": solver.adaptive = value.isTruthy
+                switch (name, methodName) {
+                case ("xatol", "Nelder-Mead"), ("xtol", "Powell"): xtol = try number(value, name)
+                case ("fatol", "Nelder-Mead"), ("ftol", "Powell"): ftol = try number(value, name)
+                case ("maxiter", _): maxIterations = try count(value, name)
+                case ("maxfev", _): maxEvaluations = try count(value, name)
+                case ("adaptive", "Nelder-Mead"): adaptive = value.isTruthy
                 default: break   // scipy only warns about options a method does not use (disp, return_all, …)
                 }
             }
+        }
+        if methodName == "Powell", box != nil {
+            throw KilnError.value("minimize: bounds are not supported with method='Powell' in Kiln; use method='Nelder-Mead'")
         }
         let objective: ([Double]) throws -> Double = { x in
             let result = try interpreter.call(a[0], Arguments([.object(NDArray(.float64, [x.count], doubles: x))] + extra))
@@ -90,7 +97,12 @@ enum ScipyOptimize {
             if let array = result.as(NDArray.self), array.size == 1, let d = array.elements.first { return d }
             throw KilnError.value("The user-provided objective function must return a scalar value.")
         }
-        let r = try learning { try solver.minimize(objective, from: x0) }
+        let r = try learning {
+            methodName == "Powell"
+                ? try Powell(xtol: xtol, ftol: ftol, maxIterations: maxIterations, maxEvaluations: maxEvaluations).minimize(objective, from: x0)
+                : try NelderMead(xatol: xtol, fatol: ftol, maxIterations: maxIterations, maxEvaluations: maxEvaluations,
+                                 adaptive: adaptive, bounds: box).minimize(objective, from: x0)
+        }
         let out = OptimizeResult()
         let fields: [(String, Value)] = [
             ("message", .string(r.status.message)), ("success", .bool(r.success)), ("status", .int(r.status.rawValue)),

@@ -29,6 +29,16 @@ r = minimize(rosen, [-1.2, 1.0], method="Nelder-Mead", bounds=[(-2, 0.5), (-2, 2
 print("rosen bounded", r.x.tolist(), r.fun, r.nit, r.nfev, r.message)
 r = minimize(rosen, [-1.2, 1.0], method="Powell")
 print("powell rosen", r.x.tolist(), r.fun, r.nit, r.nfev, r.message)
+r = minimize(rosen, [1.3, 0.7, 0.8, 1.9, 1.2], method="Powell")
+print("powell rosen 5-D", r.x.tolist(), r.fun, r.nit, r.nfev, r.message)
+r = minimize(rosen, [-1.2, 1.0], method="Powell", options={"maxiter": 5})
+print("powell rosen maxiter=5", r.x.tolist(), r.nit, r.nfev, r.status, r.message)
+r = minimize(rosen, [-1.2, 1.0], method="Powell", tol=1e-8)
+print("powell rosen tol=1e-8", r.nit, r.nfev)
+r = minimize(rosen, [-1.2, 1.0], method="Nelder-Mead", options={"maxfev": 30})
+print("rosen maxfev=30", r.nfev, r.status, r.message)
+r = minimize(rosen, [-1.2, 1.0], method="Nelder-Mead", tol=1e-8)
+print("rosen tol=1e-8", r.x.tolist(), r.nit, r.nfev)
 
 print("# 60/20/20 stratified splits, test accuracy")
 def split(X, y):

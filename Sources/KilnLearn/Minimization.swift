@@ -22,6 +22,31 @@ public struct Bounds: Equatable, Sendable {
     }
 }
 
+/// scipy's iteration and evaluation limits: when neither is given, both are `perCoordinate · n`;
+/// when only one is, the other is unlimited (unless the given one is itself unlimited, `Int.max`).
+public struct Budget: Equatable, Sendable {
+    public var maxIterations: Int?
+    public var maxEvaluations: Int?
+
+    public init(maxIterations: Int? = nil, maxEvaluations: Int? = nil) {
+        self.maxIterations = maxIterations
+        self.maxEvaluations = maxEvaluations
+    }
+
+    func limits(coordinates n: Int, perCoordinate: Int) -> (iterations: Int, evaluations: Int) {
+        let unlimited = Int.max
+        let iterations = maxIterations ?? (maxEvaluations == nil || maxEvaluations == unlimited ? perCoordinate * n : unlimited)
+        let evaluations = maxEvaluations ?? (maxIterations == nil || maxIterations == unlimited ? perCoordinate * n : unlimited)
+        return (iterations, evaluations)
+    }
+
+    /// How a run that made `calls` evaluations in `iterations` iterations ended (scipy's order:
+    /// the evaluation limit first).
+    static func status(calls: Int, iterations: Int, limits: (iterations: Int, evaluations: Int)) -> MinimizationResult.Status {
+        calls >= limits.evaluations ? .maxFunctionEvaluations : iterations >= limits.iterations ? .maxIterations : .success
+    }
+}
+
 /// The outcome of a minimization, in scipy's terms.
 public struct MinimizationResult: Sendable {
     public enum Status: Int, Sendable {

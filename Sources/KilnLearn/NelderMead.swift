@@ -6,19 +6,15 @@
 public struct NelderMead: Sendable {
     public var xatol = 1e-4
     public var fatol = 1e-4
-    /// nil: 200 · n, or unbounded when only `maxEvaluations` is given.
-    public var maxIterations: Int?
-    /// nil: 200 · n, or unbounded when only `maxIterations` is given.
-    public var maxEvaluations: Int?
+    /// Default: 200 · n iterations and evaluations.
+    public var budget: Budget
     public var adaptive = false
     public var bounds: Bounds?
 
-    public init(xatol: Double = 1e-4, fatol: Double = 1e-4, maxIterations: Int? = nil, maxEvaluations: Int? = nil,
-                adaptive: Bool = false, bounds: Bounds? = nil) {
+    public init(xatol: Double = 1e-4, fatol: Double = 1e-4, budget: Budget = Budget(), adaptive: Bool = false, bounds: Bounds? = nil) {
         self.xatol = xatol
         self.fatol = fatol
-        self.maxIterations = maxIterations
-        self.maxEvaluations = maxEvaluations
+        self.budget = budget
         self.adaptive = adaptive
         self.bounds = bounds
     }
@@ -30,9 +26,8 @@ public struct NelderMead: Sendable {
         if let bounds, bounds.lower.count != n { throw LearnError("bounds have \(bounds.lower.count) pairs but x0 has \(n) coordinates") }
         let dim = Double(n)
         let (rho, chi, psi, sigma) = adaptive ? (1.0, 1 + 2 / dim, 0.75 - 1 / (2 * dim), 1 - 1 / dim) : (1.0, 2.0, 0.5, 0.5)
-        let unbounded = Int.max
-        let maxIterations = self.maxIterations ?? (maxEvaluations == nil || maxEvaluations == unbounded ? 200 * n : unbounded)
-        let maxEvaluations = self.maxEvaluations ?? (self.maxIterations == nil || self.maxIterations == unbounded ? 200 * n : unbounded)
+        let limits = budget.limits(coordinates: n, perCoordinate: 200)
+        let (maxIterations, maxEvaluations) = limits
         let clip: ([Double]) -> [Double] = { x in bounds?.clip(x) ?? x }
 
         let start = clip(x0)
@@ -100,8 +95,7 @@ public struct NelderMead: Sendable {
             sort()
         }
 
-        let status: MinimizationResult.Status = f.calls >= maxEvaluations ? .maxFunctionEvaluations
-            : iterations >= maxIterations ? .maxIterations : .success
-        return MinimizationResult(x: simplex[0], fun: values.min() ?? values[0], iterations: iterations, evaluations: f.calls, status: status)
+        return MinimizationResult(x: simplex[0], fun: values.min() ?? values[0], iterations: iterations, evaluations: f.calls,
+                                  status: Budget.status(calls: f.calls, iterations: iterations, limits: limits))
     }
 }

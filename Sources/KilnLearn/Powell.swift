@@ -6,24 +6,20 @@
 public struct Powell: Sendable {
     public var xtol = 1e-4
     public var ftol = 1e-4
-    /// nil: 1000 · n, or unbounded when only `maxEvaluations` is given.
-    public var maxIterations: Int?
-    /// nil: 1000 · n, or unbounded when only `maxIterations` is given.
-    public var maxEvaluations: Int?
+    /// Default: 1000 · n iterations and evaluations.
+    public var budget: Budget
 
-    public init(xtol: Double = 1e-4, ftol: Double = 1e-4, maxIterations: Int? = nil, maxEvaluations: Int? = nil) {
+    public init(xtol: Double = 1e-4, ftol: Double = 1e-4, budget: Budget = Budget()) {
         self.xtol = xtol
         self.ftol = ftol
-        self.maxIterations = maxIterations
-        self.maxEvaluations = maxEvaluations
+        self.budget = budget
     }
 
     public func minimize(_ f: @escaping ([Double]) throws -> Double, from x0: [Double]) throws -> MinimizationResult {
         let n = x0.count
         guard n > 0 else { throw LearnError("x0 must have at least one coordinate") }
-        let unbounded = Int.max
-        let maxIterations = self.maxIterations ?? (maxEvaluations == nil || maxEvaluations == unbounded ? 1000 * n : unbounded)
-        let maxEvaluations = self.maxEvaluations ?? (self.maxIterations == nil || self.maxIterations == unbounded ? 1000 * n : unbounded)
+        let limits = budget.limits(coordinates: n, perCoordinate: 1000)
+        let (maxIterations, maxEvaluations) = limits
         var f = CountedObjective(f, limit: maxEvaluations)
         var directions = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0 } }
         var x = x0
@@ -61,9 +57,8 @@ public struct Powell: Sendable {
                 }
             }
         } catch is CountedObjective.Exhausted {}
-        let status: MinimizationResult.Status = f.calls >= maxEvaluations ? .maxFunctionEvaluations
-            : iterations >= maxIterations ? .maxIterations : .success
-        return MinimizationResult(x: x, fun: value, iterations: iterations, evaluations: f.calls, status: status)
+        return MinimizationResult(x: x, fun: value, iterations: iterations, evaluations: f.calls,
+                                  status: Budget.status(calls: f.calls, iterations: iterations, limits: limits))
     }
 
     /// The minimum of f along `direction` from `p`: (value, point, step taken).

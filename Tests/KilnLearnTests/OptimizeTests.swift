@@ -13,14 +13,18 @@ final class OptimizeTests: XCTestCase {
         return sum
     }
 
+    /// Every coordinate of `x` within `accuracy` of `target`'s.
+    static func assertNear(_ x: [Double], _ target: [Double], _ accuracy: Double, line: UInt = #line) {
+        XCTAssertEqual(x.count, target.count, line: line)
+        for (a, b) in zip(x, target) { XCTAssertEqual(a, b, accuracy: accuracy, line: line) }
+    }
+
     func testNelderMeadRosenbrock2DMatchesScipy() throws {
         let r = try NelderMead().minimize(Self.rosen, from: [-1.2, 1])
-        XCTAssertEqual(r.x[0], 1, accuracy: 1e-4)
-        XCTAssertEqual(r.x[1], 1, accuracy: 1e-4)
+        Self.assertNear(r.x, [1, 1], 1e-4)
         // scipy: nit 85, nfev 159, x (1.0000220217835696, 1.0000422197517715).
-        XCTAssertEqual(r.evaluations, 159)
-        XCTAssertEqual(r.iterations, 85)
-        XCTAssertEqual(r.x[0], 1.0000220217835696, accuracy: 1e-12)
+        XCTAssertEqual([r.evaluations, r.iterations], [159, 85])
+        Self.assertNear(r.x, [1.0000220217835696, 1.0000422197517715], 1e-12)
         XCTAssertEqual(r.status, .success)
     }
 
@@ -45,7 +49,7 @@ final class OptimizeTests: XCTestCase {
     }
 
     func testNelderMeadStopsAtMaxIterWithScipysMessage() throws {
-        let r = try NelderMead(maxIterations: 50).minimize(Self.rosen, from: [-1.2, 1])
+        let r = try NelderMead(budget: Budget(maxIterations: 50)).minimize(Self.rosen, from: [-1.2, 1])
         XCTAssertEqual(r.iterations, 50)
         XCTAssertEqual(r.evaluations, 94)
         XCTAssertEqual(r.status.message, "Maximum number of iterations has been exceeded.")
@@ -72,8 +76,7 @@ final class OptimizeTests: XCTestCase {
         let r = LBFGS(gradientTolerance: 1e-8, maxIterations: 500).minimize({ x in
             (Self.rosen(x), [-400 * x[0] * (x[1] - x[0] * x[0]) - 2 * (1 - x[0]), 200 * (x[1] - x[0] * x[0])])
         }, from: [-1.2, 1])
-        XCTAssertEqual(r.x[0], 1, accuracy: 1e-6)
-        XCTAssertEqual(r.x[1], 1, accuracy: 1e-6)
+        Self.assertNear(r.x, [1, 1], 1e-6)
     }
 }
 
@@ -82,10 +85,8 @@ final class PowellTests: XCTestCase {
     func testPowellRosenbrockMatchesScipy() throws {
         let r = try Powell().minimize(OptimizeTests.rosen, from: [-1.2, 1])
         // scipy: nit 23, nfev 607, x (1.0000000000000913, 1.0000000000001923).
-        XCTAssertEqual(r.x[0], 1, accuracy: 1e-8)
-        XCTAssertEqual(r.x[1], 1, accuracy: 1e-8)
-        XCTAssertEqual(r.evaluations, 607)
-        XCTAssertEqual(r.iterations, 23)
+        OptimizeTests.assertNear(r.x, [1, 1], 1e-8)
+        XCTAssertEqual([r.evaluations, r.iterations], [607, 23])
     }
 
     func testBrentFindsParabolaMinimum() throws {

@@ -73,7 +73,7 @@ enum ScipyOptimize {
         let extra = try interpreter.iterate(a[2])
         let box = try bounds(a[7], count: x0.count, interpreter)
         // tol sets both tolerances; options override them (scipy: xatol/fatol, or xtol/ftol for Powell).
-        var xtol = 1e-4, ftol = 1e-4, maxIterations: Int?, maxEvaluations: Int?, adaptive = false
+        var xtol = 1e-4, ftol = 1e-4, budget = Budget(), adaptive = false
         if let tol = try a.optionalDouble(9) { (xtol, ftol) = (tol, tol) }
         if !a.isNone(11), let options = a[11].as(KDict.self) {
             for key in options.table.orderedKeys {
@@ -81,8 +81,8 @@ enum ScipyOptimize {
                 switch (name, methodName) {
                 case ("xatol", "Nelder-Mead"), ("xtol", "Powell"): xtol = try number(value, name)
                 case ("fatol", "Nelder-Mead"), ("ftol", "Powell"): ftol = try number(value, name)
-                case ("maxiter", _): maxIterations = try count(value, name)
-                case ("maxfev", _): maxEvaluations = try count(value, name)
+                case ("maxiter", _): budget.maxIterations = try count(value, name)
+                case ("maxfev", _): budget.maxEvaluations = try count(value, name)
                 case ("adaptive", "Nelder-Mead"): adaptive = value.isTruthy
                 default: break   // scipy only warns about options a method does not use (disp, return_all, …)
                 }
@@ -99,9 +99,8 @@ enum ScipyOptimize {
         }
         let r = try learning {
             methodName == "Powell"
-                ? try Powell(xtol: xtol, ftol: ftol, maxIterations: maxIterations, maxEvaluations: maxEvaluations).minimize(objective, from: x0)
-                : try NelderMead(xatol: xtol, fatol: ftol, maxIterations: maxIterations, maxEvaluations: maxEvaluations,
-                                 adaptive: adaptive, bounds: box).minimize(objective, from: x0)
+                ? try Powell(xtol: xtol, ftol: ftol, budget: budget).minimize(objective, from: x0)
+                : try NelderMead(xatol: xtol, fatol: ftol, budget: budget, adaptive: adaptive, bounds: box).minimize(objective, from: x0)
         }
         let out = OptimizeResult()
         let fields: [(String, Value)] = [
@@ -122,6 +121,7 @@ enum ScipyOptimize {
     static func count(_ value: Value, _ name: String) throws -> Int? {
         if case .none = value { return nil }
         let d = try number(value, name)
-        return d.isInfinite ? Int.max : Int(d)
+        guard !d.isNaN else { throw KilnError.value("option \(name) must be a count, got nan") }
+        return d >= Double(Int.max) ? Int.max : Int(Swift.max(d, 0))
     }
 }

@@ -29,6 +29,12 @@ public enum KilnLibrary {
         HyperasModule.register(in: registry, keras: keras, search: search)
         let studies = StudySession()
         StudyModule.register(in: registry, keras: keras, session: studies)
+        EnsembleModule.register(in: registry)
+        registry.register("kiln") { interpreter in
+            KModule("kiln", members: ["search": .object(try interpreter.importModule(["kiln", "search"])),
+                                      "ensemble": .object(try interpreter.importModule(["kiln", "ensemble"]))],
+                    doc: "Kiln's own modules: kiln.search (studies), kiln.ensemble (ensembles of trained models).")
+        }
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }

@@ -11,7 +11,7 @@ final class LibraryScriptTests: XCTestCase {
     static let scripts = ["keras_layers", "keras_training", "keras_optimizers", "keras_metrics_losses", "math", "random", "statistics", "numpy_printing",
                           "numpy_creation", "numpy_arithmetic", "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random",
                           "numpy_language", "numpy_files", "sklearn", "hyperopt", "hyperas", "keras_tuner", "numpy_generator", "search_study",
-                          "sklearn_linear", "sklearn_model_selection", "scipy_optimize"]
+                          "sklearn_linear", "sklearn_model_selection", "scipy_optimize", "ensemble"]
 
     func runScript(_ name: String, globals: [String: Value] = [:]) {
         let path = LibraryScriptTests.testdata.appendingPathComponent(name + ".kiln").path
@@ -40,6 +40,7 @@ final class LibraryScriptTests: XCTestCase {
     func test_numpy_generator() { runScript("numpy_generator") }
     func test_keras_tuner() { runScript("keras_tuner") }
     func test_search_study() { runScript("search_study") }
+    func test_ensemble() { runScript("ensemble") }
     func test_random() { runScript("random") }
     func test_statistics() { runScript("statistics") }
     func test_numpy_printing() { runScript("numpy_printing") }

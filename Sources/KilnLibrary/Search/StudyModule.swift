@@ -476,8 +476,6 @@ enum StudyModule {
             ])
             return m
         }
-        registry.register("kiln") { interpreter in
-            KModule("kiln", members: ["search": .object(try interpreter.importModule(["kiln", "search"]))], doc: "Kiln's own modules: kiln.search.")
-        }
+
     }
 }

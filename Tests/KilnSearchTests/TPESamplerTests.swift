@@ -33,18 +33,9 @@ final class TPESamplerTests: XCTestCase {
         XCTAssertEqual(Array(thirty.sigmas.prefix(4)), [1, 1, 1, 1])
     }
 
-    /// Branin (its minimum 0.397887) over x ∈ [−5, 10], y ∈ [0, 15].
-    func branin(_ a: Assignment) -> Double {
-        let x = a["x"] ?? 0, y = a["y"] ?? 0
-        let b = 5.1 / (4 * Double.pi * Double.pi), c = 5 / Double.pi, t = 1 / (8 * Double.pi)
-        return pow(y - b * x * x + c * x - 6, 2) + 10 * (1 - t) * cos(x) + 10
-    }
-
     func best<S: Sampler>(_ sampler: S, seed: Int, evaluations: Int) throws -> Double {
-        let space = try SearchSpace([Parameter(label: "x", distribution: .uniform(low: -5, high: 10)),
-                                     Parameter(label: "y", distribution: .uniform(low: 0, high: 15))])
-        let study = Study(name: "branin", direction: .minimize, space: space, sampler: sampler, seed: seed)
-        study.optimize(trials: evaluations, branin)
+        let study = Study(name: "branin", direction: .minimize, space: try TestProblems.braninSpace(), sampler: sampler, seed: seed)
+        study.optimize(trials: evaluations, TestProblems.branin)
         return try XCTUnwrap(study.bestTrial?.value)
     }
 
@@ -56,7 +47,7 @@ final class TPESamplerTests: XCTestCase {
         // Hyperopt 0.2.7 on the same problem, 20 seeds: TPE median regret 0.268, rand 0.360
         // (Kiln: TPE 0.199, random 0.360).
         XCTAssertLessThan(tpe[10], random[10], "median best: TPE \(tpe[10]) vs random \(random[10])")
-        XCTAssertLessThan(tpe[10] - 0.397887, 0.268)
+        XCTAssertLessThan(tpe[10] - TestProblems.braninOptimum, 0.268)
     }
 
     func testTPEHandlesChoicesIntegersLogAndConditionalParameters() throws {

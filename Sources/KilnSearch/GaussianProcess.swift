@@ -133,7 +133,7 @@ public struct GaussianProcess {
     /// log marginal likelihood, searched by projected L-BFGS within `lower`…`upper` from each
     /// of `starts` (nil when no θ gives a positive definite K).
     public static func fitted(inputs: [Double], targets: [Double], dimension: Int, lower: [Double], upper: [Double],
-                              starts: [[Double]], maxIterations: Int = 60) -> (process: GaussianProcess, theta: [Double])? {
+                              starts: [[Double]], maxIterations: Int = 25) -> (process: GaussianProcess, theta: [Double])? {
         var likelihood = MarginalLikelihood(inputs: inputs, targets: targets, dimension: dimension)
         let minimizer = BoxMinimizer(lower: lower, upper: upper, maxIterations: maxIterations)
         var best: (point: [Double], value: Double)?
@@ -252,11 +252,11 @@ enum Cholesky {
     /// Replaces the lower triangle of the symmetric `a` by L with a = LLᵀ; false when `a` is not
     /// positive definite.
     static func factor(_ a: inout [Double], _ n: Int) -> Bool {
-        a.withUnsafeMutableBufferPointer { A in
+        a.withUnsafeMutableBufferPointer { buffer in
+            guard let A = buffer.baseAddress else { return n == 0 }
             for i in 0..<n {
                 for j in 0...i {
-                    var s = A[i * n + j]
-                    for k in 0..<j { s -= A[i * n + k] * A[j * n + k] }
+                    let s = A[i * n + j] - dotProduct(A + i * n, A + j * n, j)
                     if i == j {
                         guard s > 0, s.isFinite else { return false }
                         A[i * n + i] = s.squareRoot()
@@ -272,10 +272,9 @@ enum Cholesky {
     /// b ← L⁻¹b.
     static func solveLower(_ l: [Double], _ n: Int, _ b: inout [Double]) {
         l.withUnsafeBufferPointer { L in
-            for i in 0..<n {
-                var s = b[i]
-                for k in 0..<i { s -= L[i * n + k] * b[k] }
-                b[i] = s / L[i * n + i]
+            b.withUnsafeMutableBufferPointer { x in
+                guard let L = L.baseAddress, let x = x.baseAddress else { return }
+                for i in 0..<n { x[i] = (x[i] - dotProduct(L + i * n, x, i)) / L[i * n + i] }
             }
         }
     }
@@ -297,31 +296,38 @@ enum Cholesky {
         solveUpper(l, n, &b)
     }
 
-    /// The lower triangle of (LLᵀ)⁻¹ = L⁻ᵀL⁻¹, written to `result` (n × n).
-    static func inverse(_ l: [Double], _ n: Int, into result: inout [Double]) {
-        var m = [Double](repeating: 0, count: n * n)
-        l.withUnsafeBufferPointer { L in
-            m.withUnsafeMutableBufferPointer { M in
-                // Row i of M = L⁻¹: M[i, j] = −(Σ_{j ≤ k < i} L[i, k] M[k, j]) / L[i, i].
-                for i in 0..<n {
-                    for k in 0..<i {
-                        let lik = L[i * n + k]
-                        for j in 0...k { M[i * n + j] += lik * M[k * n + j] }
-                    }
-                    let inv = 1 / L[i * n + i]
-                    for j in 0..<i { M[i * n + j] *= -inv }
-                    M[i * n + i] = inv
-                }
-            }
+    /// Σ_{k < count} p[k]·q[k], in four interleaved sums.
+    @inline(__always)
+    static func dotProduct(_ p: UnsafePointer<Double>, _ q: UnsafePointer<Double>, _ count: Int) -> Double {
+        var sums = SIMD4<Double>(repeating: 0), k = 0
+        while k + 4 <= count {
+            sums += SIMD4(p[k], p[k + 1], p[k + 2], p[k + 3]) * SIMD4(q[k], q[k + 1], q[k + 2], q[k + 3])
+            k += 4
         }
-        m.withUnsafeBufferPointer { M in
-            result.withUnsafeMutableBufferPointer { R in
-                for i in 0..<(n * n) { R[i] = 0 }
-                // (MᵀM)[a, b] = Σₖ M[k, a] M[k, b], summed as outer products of M's rows.
-                for k in 0..<n {
-                    for a in 0...k {
-                        let mka = M[k * n + a]
-                        for b in 0...a { R[a * n + b] += mka * M[k * n + b] }
+        var total = sums.sum()
+        while k < count {
+            total += p[k] * q[k]
+            k += 1
+        }
+        return total
+    }
+
+    /// The lower triangle of (LLᵀ)⁻¹ = L⁻ᵀL⁻¹, written to `result` (n × n). U = L⁻ᵀ is built
+    /// column by column, U[j, i] = −(Σ_{j ≤ k < i} L[i, k] U[j, k]) / L[i, i], and then
+    /// (UUᵀ)[a, b] = Σ_{k ≥ a} U[a, k] U[b, k]: every sum runs along rows.
+    static func inverse(_ l: [Double], _ n: Int, into result: inout [Double]) {
+        var u = [Double](repeating: 0, count: n * n)
+        l.withUnsafeBufferPointer { lBuffer in
+            u.withUnsafeMutableBufferPointer { uBuffer in
+                result.withUnsafeMutableBufferPointer { rBuffer in
+                    guard let L = lBuffer.baseAddress, let U = uBuffer.baseAddress, let R = rBuffer.baseAddress else { return }
+                    for i in 0..<n {
+                        let inv = 1 / L[i * n + i]
+                        U[i * n + i] = inv
+                        for j in 0..<i { U[j * n + i] = -inv * dotProduct(L + i * n + j, U + j * n + j, i - j) }
+                    }
+                    for a in 0..<n {
+                        for b in 0...a { R[a * n + b] = dotProduct(U + a * n + a, U + b * n + a, n - a) }
                     }
                 }
             }

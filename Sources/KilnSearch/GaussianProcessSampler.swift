@@ -12,22 +12,33 @@ import KilnTensor
 /// with the mean value (a constant liar), so the search does not propose them again; failed
 /// and pruned trials are left out. A `GaussianProcess` with a Matérn 5/2 kernel (a length
 /// scale per column, a signal variance, and a noise variance unless `noise` fixes it) is fitted
-/// by maximizing the log marginal likelihood with projected L-BFGS in log space — from the last
-/// suggestion's hyperparameters and `restarts` random ones. The acquisition (expected
-/// improvement or a confidence bound, both on the minimized value) is evaluated at
-/// `candidates` points drawn from the priors and as many near the best trials, and the best
-/// `refinements` of them are improved by projected L-BFGS over their continuous columns. The
-/// winner is decoded onto the parameters' grids; a point already tried gives way to the next.
-/// Everything random comes from the generator passed in, so a seed repeats the search.
+/// by maximizing the log marginal likelihood with projected L-BFGS in log space (length scales
+/// in [0.01, 100], signal variance in [0.01, 100], noise in [1e-10, 1]) — from the last
+/// suggestion's hyperparameters and, when the number of complete trials is a multiple of 4,
+/// from `restarts` random ones too (a restart every time costs half again for little gain). The acquisition (expected
+/// improvement, probability of improvement, a confidence bound, or scikit-optimize's hedge of
+/// the three, all on the minimized value) is evaluated at `candidates` points drawn from the
+/// priors and half as many near the best trials, and the best `refinements` of them are
+/// improved by projected L-BFGS over their continuous columns. The winner is decoded onto the
+/// parameters' grids; a point already tried gives way to the next. Everything random comes
+/// from the generator passed in, so a seed repeats the search.
 public struct GaussianProcessSampler: Sampler {
     /// How good a point looks under the posterior N(μ, σ²) of the minimized value.
     public enum Acquisition: Equatable, Sendable {
         /// E[max(y* − ξ − f, 0)] = (y* − ξ − μ) Φ(z) + σ φ(z), z = (y* − ξ − μ)/σ, with y* the
         /// best value so far and ξ in the objective's units (scikit-optimize's default is 0.01).
         case expectedImprovement(xi: Double)
+        /// P(f < y* − ξ) = Φ(z).
+        case probabilityOfImprovement(xi: Double)
         /// The lower bound μ − βσ of the minimized value (keras-tuner's "upper confidence bound"
         /// of the maximized objective, with its beta, 2.6 by default).
         case confidenceBound(beta: Double)
+        /// scikit-optimize's `gp_hedge` (Hoffman, Brochu & de Freitas 2011): each suggestion,
+        /// expected improvement, probability of improvement (both with ξ) and the confidence
+        /// bound (β = κ) each propose a point, and one proposal is taken at random, with
+        /// probability ∝ exp(gain), a member's gain being the sum over past suggestions of minus
+        /// the fitted mean at its proposal.
+        case hedge(xi: Double, kappa: Double)
     }
 
     public var startupTrials: Int
@@ -39,10 +50,13 @@ public struct GaussianProcessSampler: Sampler {
     public var restarts: Int
     /// The last fit's hyperparameters (log ℓ…, log σ², log noise), where the next fit starts.
     private var lastTheta: [Double]?
+    /// The hedge's gains and its members' last proposals.
+    private var gains: [Double] = []
+    private var lastProposals: [[Double]?] = []
 
-    /// scikit-optimize's `gp_minimize` defaults: 10 random start-up trials, expected improvement
-    /// with ξ = 0.01, the noise fitted.
-    public init(startupTrials: Int = 10, acquisition: Acquisition = .expectedImprovement(xi: 0.01), noise: Double? = nil,
+    /// scikit-optimize's `gp_minimize` defaults: 10 random start-up trials, the gp_hedge
+    /// portfolio with ξ = 0.01 and κ = 1.96, the noise fitted.
+    public init(startupTrials: Int = 10, acquisition: Acquisition = .hedge(xi: 0.01, kappa: 1.96), noise: Double? = nil,
                 candidates: Int = 500, refinements: Int = 5, restarts: Int = 1) {
         self.startupTrials = startupTrials
         self.acquisition = acquisition
@@ -69,10 +83,10 @@ public struct GaussianProcessSampler: Sampler {
         let targets = values + Array(repeating: 0, count: running.count)
 
         let d = encoding.width
-        let lower = Array(repeating: log(0.01), count: d) + [log(0.01), log(noise ?? 1e-6)]
+        let lower = Array(repeating: log(0.01), count: d) + [log(0.01), log(noise ?? 1e-10)]
         let upper = Array(repeating: log(100.0), count: d) + [log(100.0), log(noise ?? 1)]
         var starts = [lastTheta.flatMap { $0.count == d + 2 ? $0 : nil } ?? Array(repeating: 0, count: d) + [0, log(noise ?? 1e-3)]]
-        for _ in 0..<Swift.max(restarts, 0) {
+        for _ in 0..<(complete.count % 4 == 0 ? Swift.max(restarts, 0) : 0) {
             starts.append((0..<(d + 2)).map { lower[$0] + (upper[$0] - lower[$0]) * rng.nextDouble() })
         }
         guard let fit = GaussianProcess.fitted(inputs: rows.flatMap { $0 }, targets: targets, dimension: d,
@@ -80,34 +94,74 @@ public struct GaussianProcessSampler: Sampler {
             return space.sample(&rng)
         }
         lastTheta = fit.theta
-        var standardized = acquisition
-        if case .expectedImprovement(let xi) = acquisition { standardized = .expectedImprovement(xi: xi / scale) }
-        let scorer = AcquisitionScorer(process: fit.process, acquisition: standardized, incumbent: incumbent)
 
-        // Candidates from the priors and around the best trials, best first.
+        // Candidates from the priors and around the best trials, screened by each acquisition
+        // and the best of them refined.
         var pool = (0..<Swift.max(candidates, 1)).map { _ in encoding.encode(space.sample(&rng)) }
         let leaders = values.indices.sorted { values[$0] < values[$1] }.prefix(5).map { points[$0] }
-        for k in 0..<Swift.max(candidates, 1) {
+        for k in 0..<Swift.max(candidates / 2, 1) {
             let movable = encoding.movableColumns(at: leaders[k % leaders.count])
             var x = leaders[k % leaders.count]
             for c in 0..<d where movable[c] { x[c] = Swift.min(Swift.max(x[c] + 0.05 * rng.standardNormal(), 0), 1) }
             pool.append(encoding.encode(encoding.decode(x)))
         }
-        let screened = pool.map { (point: $0, score: scorer.score($0)) }.sorted { $0.score < $1.score }
-        var refined = screened.prefix(Swift.max(refinements, 0)).map { start -> (point: [Double], score: Double) in
-            let movable = encoding.movableColumns(at: start.point)
-            let minimizer = BoxMinimizer(lower: (0..<d).map { movable[$0] ? 0 : start.point[$0] },
-                                         upper: (0..<d).map { movable[$0] ? 1 : start.point[$0] }, maxIterations: 30)
-            let result = minimizer.minimize(from: start.point) { scorer.score($0, gradient: &$1) }
-            return result.value < start.score ? (result.point, result.value) : start
+        let predictions = pool.map { point -> (mean: Double, deviation: Double) in
+            let p = fit.process.predict(point)
+            return (p.mean, p.variance.squareRoot())
         }
-        refined += Array(screened.dropFirst(refined.count).prefix(20))
         let tried = Set(rows)
-        for (point, _) in refined.sorted(by: { $0.score < $1.score }) {
-            let assignment = encoding.decode(point)
-            if !tried.contains(encoding.encode(assignment)) { return assignment }
+        let members = acquisition.members
+        let proposals = members.map { member -> [Double]? in
+            let scorer = AcquisitionScorer(process: fit.process, acquisition: member.standardized(scale: scale), incumbent: incumbent)
+            let screened = pool.indices.map { (point: pool[$0], score: scorer.value(mean: predictions[$0].mean, deviation: predictions[$0].deviation).value) }
+                .sorted { $0.score < $1.score }
+            var refined = screened.prefix(Swift.max(refinements, 0)).map { start -> (point: [Double], score: Double) in
+                let movable = encoding.movableColumns(at: start.point)
+                let minimizer = BoxMinimizer(lower: (0..<d).map { movable[$0] ? 0 : start.point[$0] },
+                                             upper: (0..<d).map { movable[$0] ? 1 : start.point[$0] }, maxIterations: 30)
+                let result = minimizer.minimize(from: start.point) { scorer.score($0, gradient: &$1) }
+                return result.value < start.score ? (result.point, result.value) : start
+            }
+            refined += Array(screened.dropFirst(refined.count).prefix(20))
+            return refined.sorted { $0.score < $1.score }.map { encoding.encode(encoding.decode($0.point)) }.first { !tried.contains($0) }
         }
-        return space.sample(&rng)
+        var chosen = 0
+        if members.count > 1 {
+            // scikit-optimize's gp_hedge: each member gains minus the value the new fit predicts
+            // at its last proposal (objective units); one is drawn with probability ∝ exp(gain).
+            if gains.count != members.count { gains = Array(repeating: 0, count: members.count) }
+            for (i, point) in lastProposals.enumerated() where i < gains.count {
+                if let point, point.count == d { gains[i] -= fit.process.predict(point).mean * scale }
+            }
+            let top = gains.max() ?? 0
+            let weights = gains.map { exp($0 - top) }
+            var u = rng.nextDouble() * weights.reduce(0, +)
+            while chosen < weights.count - 1 && u >= weights[chosen] {
+                u -= weights[chosen]
+                chosen += 1
+            }
+            lastProposals = proposals
+        }
+        guard let point = proposals[chosen] ?? proposals.compactMap({ $0 }).first else { return space.sample(&rng) }
+        return encoding.decode(point)
+    }
+}
+
+extension GaussianProcessSampler.Acquisition {
+    /// The acquisitions a proposal is drawn from (the hedge's three, or this one).
+    var members: [Self] {
+        if case let .hedge(xi, kappa) = self { return [.expectedImprovement(xi: xi), .probabilityOfImprovement(xi: xi), .confidenceBound(beta: kappa)] }
+        return [self]
+    }
+
+    /// The acquisition on standardized values (ξ divided by the objective's spread).
+    func standardized(scale: Double) -> Self {
+        switch self {
+        case .expectedImprovement(let xi): return .expectedImprovement(xi: xi / scale)
+        case .probabilityOfImprovement(let xi): return .probabilityOfImprovement(xi: xi / scale)
+        case .hedge(let xi, let kappa): return .hedge(xi: xi / scale, kappa: kappa)
+        case .confidenceBound: return self
+        }
     }
 }
 
@@ -141,7 +195,11 @@ struct AcquisitionScorer {
             let improvement = incumbent - xi - mean, z = improvement / deviation
             let cdf = 0.5 * erfc(-z / 2.0.squareRoot()), pdf = exp(-0.5 * z * z) / (2 * Double.pi).squareRoot()
             return (-(improvement * cdf + deviation * pdf), cdf, -pdf)
-        case .confidenceBound(let beta):
+        case .probabilityOfImprovement(let xi):
+            let z = (incumbent - xi - mean) / deviation, pdf = exp(-0.5 * z * z) / (2 * Double.pi).squareRoot()
+            return (-0.5 * erfc(-z / 2.0.squareRoot()), pdf / deviation, pdf * z / deviation)
+        case .confidenceBound(let beta), .hedge(_, let beta):
+            // A hedge is scored member by member; as one function it is its confidence bound.
             return (mean - beta * deviation, 1, -beta)
         }
     }

@@ -97,13 +97,16 @@ final class GaussianProcessSamplerTests: XCTestCase {
         }
         let atIncumbent = AcquisitionScorer(process: process, acquisition: .expectedImprovement(xi: 0), incumbent: 0)
         XCTAssertEqual(-atIncumbent.value(mean: 0, deviation: 2).value, 2 / (2 * Double.pi).squareRoot(), accuracy: 1e-15)
+        // PI = Φ((y* − ξ − μ)/σ): at z = 1, scipy.stats.norm.cdf(1) = 0.8413447460685429.
+        let improvement = AcquisitionScorer(process: process, acquisition: .probabilityOfImprovement(xi: 0.5), incumbent: 2)
+        XCTAssertEqual(-improvement.value(mean: 0.5, deviation: 1).value, 0.8413447460685429, accuracy: 1e-15)
         let bound = AcquisitionScorer(process: process, acquisition: .confidenceBound(beta: 2.6), incumbent: 0)
         XCTAssertEqual(bound.value(mean: 1, deviation: 0.5).value, 1 - 1.3, accuracy: 1e-15)
     }
 
     func testAcquisitionGradientMatchesCentralDifferences() throws {
         let process = try XCTUnwrap(GaussianProcess(inputs: inputs, targets: targets, dimension: 2, kernel: kernel, noise: 0.01))
-        for acquisition in [GaussianProcessSampler.Acquisition.expectedImprovement(xi: 0.01), .confidenceBound(beta: 2.6)] {
+        for acquisition in [GaussianProcessSampler.Acquisition.expectedImprovement(xi: 0.01), .probabilityOfImprovement(xi: 0.01), .confidenceBound(beta: 2.6)] {
             let scorer = AcquisitionScorer(process: process, acquisition: acquisition, incumbent: -1.2)
             let x = [0.7, 0.15], h = 1e-6
             var gradient = [0.0, 0.0]

@@ -95,35 +95,16 @@ public struct GaussianProcessSampler: Sampler {
         }
         lastTheta = fit.theta
 
-        // Candidates from the priors and around the best trials, screened by each acquisition
-        // and the best of them refined.
-        var pool = (0..<Swift.max(candidates, 1)).map { _ in encoding.encode(space.sample(&rng)) }
         let leaders = values.indices.sorted { values[$0] < values[$1] }.prefix(5).map { points[$0] }
-        for k in 0..<Swift.max(candidates / 2, 1) {
-            let movable = encoding.movableColumns(at: leaders[k % leaders.count])
-            var x = leaders[k % leaders.count]
-            for c in 0..<d where movable[c] { x[c] = Swift.min(Swift.max(x[c] + 0.05 * rng.standardNormal(), 0), 1) }
-            pool.append(encoding.encode(encoding.decode(x)))
-        }
+        let pool = candidatePool(encoding, leaders: leaders, rng: &rng)
         let predictions = pool.map { point -> (mean: Double, deviation: Double) in
             let p = fit.process.predict(point)
             return (p.mean, p.variance.squareRoot())
         }
-        let tried = Set(rows)
-        let members = acquisition.members
-        let proposals = members.map { member -> [Double]? in
-            let scorer = AcquisitionScorer(process: fit.process, acquisition: member.standardized(scale: scale), incumbent: incumbent)
-            let screened = pool.indices.map { (point: pool[$0], score: scorer.value(mean: predictions[$0].mean, deviation: predictions[$0].deviation).value) }
-                .sorted { $0.score < $1.score }
-            var refined = screened.prefix(Swift.max(refinements, 0)).map { start -> (point: [Double], score: Double) in
-                let movable = encoding.movableColumns(at: start.point)
-                let minimizer = BoxMinimizer(lower: (0..<d).map { movable[$0] ? 0 : start.point[$0] },
-                                             upper: (0..<d).map { movable[$0] ? 1 : start.point[$0] }, maxIterations: 30)
-                let result = minimizer.minimize(from: start.point) { scorer.score($0, gradient: &$1) }
-                return result.value < start.score ? (result.point, result.value) : start
-            }
-            refined += Array(screened.dropFirst(refined.count).prefix(20))
-            return refined.sorted { $0.score < $1.score }.map { encoding.encode(encoding.decode($0.point)) }.first { !tried.contains($0) }
+        let tried = Set(rows), members = acquisition.members
+        let proposals = members.map { member in
+            propose(AcquisitionScorer(process: fit.process, acquisition: member.standardized(scale: scale), incumbent: incumbent),
+                    pool: pool, predictions: predictions, encoding: encoding, excluding: tried)
         }
         var chosen = 0
         if members.count > 1 {
@@ -131,7 +112,7 @@ public struct GaussianProcessSampler: Sampler {
             // at its last proposal (objective units); one is drawn with probability ∝ exp(gain).
             if gains.count != members.count { gains = Array(repeating: 0, count: members.count) }
             for (i, point) in lastProposals.enumerated() where i < gains.count {
-                if let point, point.count == d { gains[i] -= fit.process.predict(point).mean * scale }
+                if let point, point.count == encoding.width { gains[i] -= fit.process.predict(point).mean * scale }
             }
             let top = gains.max() ?? 0
             let weights = gains.map { exp($0 - top) }
@@ -144,6 +125,38 @@ public struct GaussianProcessSampler: Sampler {
         }
         guard let point = proposals[chosen] ?? proposals.compactMap({ $0 }).first else { return space.sample(&rng) }
         return encoding.decode(point)
+    }
+
+    /// `candidates` points drawn from the priors and half as many near the `leaders` (their
+    /// continuous columns moved by N(0, 0.05²)), each on its parameters' grids.
+    private func candidatePool(_ encoding: UnitCubeEncoding, leaders: [[Double]], rng: inout RandomGenerator) -> [[Double]] {
+        var pool = (0..<Swift.max(candidates, 1)).map { _ in encoding.encode(encoding.space.sample(&rng)) }
+        for k in 0..<Swift.max(candidates / 2, 1) {
+            var x = leaders[k % leaders.count]
+            let movable = encoding.movableColumns(at: x)
+            for c in 0..<encoding.width where movable[c] { x[c] = Swift.min(Swift.max(x[c] + 0.05 * rng.standardNormal(), 0), 1) }
+            pool.append(encoding.encode(encoding.decode(x)))
+        }
+        return pool
+    }
+
+    /// The untried point (on the grids) with the best score: the pool screened by the scorer,
+    /// its best `refinements` improved by projected L-BFGS over their movable columns, the next
+    /// 20 as they are; nil when all of them have been tried.
+    private func propose(_ scorer: AcquisitionScorer, pool: [[Double]], predictions: [(mean: Double, deviation: Double)],
+                         encoding: UnitCubeEncoding, excluding tried: Set<[Double]>) -> [Double]? {
+        let d = encoding.width
+        let screened = pool.indices.map { (point: pool[$0], score: scorer.value(mean: predictions[$0].mean, deviation: predictions[$0].deviation).value) }
+            .sorted { $0.score < $1.score }
+        var refined = screened.prefix(Swift.max(refinements, 0)).map { start -> (point: [Double], score: Double) in
+            let movable = encoding.movableColumns(at: start.point)
+            let minimizer = BoxMinimizer(lower: (0..<d).map { movable[$0] ? 0 : start.point[$0] },
+                                         upper: (0..<d).map { movable[$0] ? 1 : start.point[$0] }, maxIterations: 30)
+            let result = minimizer.minimize(from: start.point) { scorer.score($0, gradient: &$1) }
+            return result.value < start.score ? (result.point, result.value) : start
+        }
+        refined += Array(screened.dropFirst(refined.count).prefix(20))
+        return refined.sorted { $0.score < $1.score }.map { encoding.encode(encoding.decode($0.point)) }.first { !tried.contains($0) }
     }
 }
 

@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "KilnLibraryTests", dependencies: ["KilnLibrary", "KilnTestSupport"], exclude: ["testdata", "Fixtures"]),
         .testTarget(name: "KilnNotebookTests", dependencies: ["KilnNotebook", "KilnStore"], exclude: ["Fixtures", "validate_ipynb.sh", "validate_ipynb.py"]),
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore"]),
-        .testTarget(name: "KilnSearchTests", dependencies: ["KilnSearch", "KilnTensor"]),
+        .testTarget(name: "KilnSearchTests", dependencies: ["KilnSearch", "KilnTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "KilnREPLTests", dependencies: ["KilnREPL", "KilnNotebook", "KilnStore", "KilnLang"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CReadline", "CSQLite", "CBLAS"]),
         .testTarget(name: "KilnEndToEndTests", dependencies: ["kiln", "KilnStore", "KilnNotebook"]),

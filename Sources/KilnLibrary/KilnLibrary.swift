@@ -25,6 +25,9 @@ public enum KilnLibrary {
         let search = SearchSession()
         HyperoptModule.register(in: registry, keras: keras, search: search)
         KerasTunerModule.register(in: registry, keras: keras, search: search)
+        HyperasModule.register(in: registry, keras: keras, search: search)
+        let studies = StudySession()
+        StudyModule.register(in: registry, keras: keras, session: studies)
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)
         }
@@ -32,12 +35,23 @@ public enum KilnLibrary {
         interpreter.defineBuiltins([DisplayModule.displayFunction])
         interpreter.attachments["keras"] = keras
         interpreter.attachments["search"] = search
+        interpreter.attachments["studies"] = studies
         return interpreter
     }
 
     /// Makes the search functions (`fmin`) in `interpreter`'s session record their trials in `store`.
     public static func attach(_ store: StudyStore, to interpreter: Interpreter) {
         (interpreter.attachments["search"] as? SearchSession)?.store = store
+    }
+
+    /// Makes `kiln.search` studies in `interpreter`'s session live in `store`, shared by name.
+    public static func attachShared(_ store: SharedStudyStore, to interpreter: Interpreter) {
+        (interpreter.attachments["studies"] as? StudySession)?.store = store
+    }
+
+    /// The `kiln.search` state of `interpreter`'s session (to run it as a worker).
+    public static func studies(of interpreter: Interpreter) -> StudySession? {
+        interpreter.attachments["studies"] as? StudySession
     }
 
     /// Makes `model.save`, `ModelCheckpoint` and `load_model` in `interpreter`'s session also

@@ -17,6 +17,8 @@ public struct RunSettings {
     /// Name each cell's code `FILE cell N` (N its place in the notebook) in tracebacks, for
     /// formats whose cells do not sit at known lines of the file (.ipynb).
     public var namesCells = false
+    /// Checked after each cell: true ends the run there, successfully (a worker whose study is done).
+    public var finishedEarly: () -> Bool = { false }
 
     public init(allowErrors: Bool = false, timeout: Double? = nil, progress: OutputSink? = nil, namesCells: Bool = false) {
         self.allowErrors = allowErrors
@@ -97,6 +99,7 @@ public final class HeadlessRunner {
                 if status == .ok { status = outcome.status }
                 stopped = !settings.allowErrors
             }
+            if settings.finishedEarly() { stopped = true }
         }
         output.flush()
         recorder?.finish(status)

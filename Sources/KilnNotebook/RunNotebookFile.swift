@@ -23,6 +23,9 @@ public struct RunOptions {
     public var showProgress = false
     /// Restrict files to the working directory and `allowedPaths`.
     public var sandboxed = true
+    /// Run as `kiln worker` for this study: record no session, only the study's trials, and
+    /// stop after the cell that finished the study's optimize.
+    public var workerStudy: String?
 
     public init() {}
 }
@@ -79,13 +82,21 @@ public func runNotebookFile(
     } catch {
         return failure("\(error)")
     }
-    let recorder = store.map { SessionRecorder(store: $0, kind: .notebook, source: absolute(path), warnings: errors) }
-    if let store, let recorder, let interpreter = (executor as? InterpreterExecutor)?.interpreter {
-        KilnLibrary.attach(RecordedModels(store: store, recorder: recorder), to: interpreter)
-        KilnLibrary.attach(RecordedStudies(store: store, recorder: recorder, warnings: errors), to: interpreter)
+    // A worker records only its study's trials: its recorder writes no session.
+    let recorder = store.map { SessionRecorder(store: options.workerStudy == nil ? $0 : nil, kind: .notebook, source: absolute(path), warnings: errors) }
+    let interpreter = (executor as? InterpreterExecutor)?.interpreter
+    if let store, let recorder, let interpreter {
+        if options.workerStudy == nil { KilnLibrary.attach(RecordedModels(store: store, recorder: recorder), to: interpreter) }
+        let studies = RecordedStudies(store: store, recorder: recorder, warnings: errors)
+        KilnLibrary.attach(studies, to: interpreter)
+        KilnLibrary.attachShared(studies, to: interpreter)
     }
-    let settings = RunSettings(allowErrors: options.allowErrors, timeout: options.timeout, progress: options.showProgress ? errors : nil,
+    var settings = RunSettings(allowErrors: options.allowErrors, timeout: options.timeout, progress: options.showProgress ? errors : nil,
                                namesCells: NotebookFile.isIpynb(path))
+    if let study = options.workerStudy, let interpreter, let studies = KilnLibrary.studies(of: interpreter) {
+        studies.workerStudy = study
+        settings.finishedEarly = { studies.workerFinished }
+    }
     let runner = HeadlessRunner(executor: executor, output: capture, errors: errors, recorder: recorder, settings: settings)
     let succeeded = runner.run(parameters.inject(into: notebook), filename: path)
     if let out = options.outputPath {

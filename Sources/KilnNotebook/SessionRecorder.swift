@@ -83,6 +83,8 @@ extension CellOutcome {
 public final class SessionRecorder {
     public let store: Store?
     public private(set) var sessionID: Int64?
+    /// The notebook recorded (nil for the REPL).
+    public let source: String?
     private var position = 0
     private let warnings: OutputSink
     private var failed = false
@@ -91,6 +93,7 @@ public final class SessionRecorder {
     public init(store: Store?, kind: SessionKind, source: String?, seed: Int? = nil, replayOf: Int64? = nil,
                 warnings: OutputSink = StandardStream.error) {
         self.store = store
+        self.source = source
         self.warnings = warnings
         guard let store else { return }
         do {
@@ -157,8 +160,8 @@ public final class RecordedModels: SavedModelStore {
 /// session is a study named "session N: fmin k", and every trial is written as it ends. A store
 /// that fails is reported once; the search goes on.
 public final class RecordedStudies: StudyStore {
-    private let store: Store
-    private let recorder: SessionRecorder
+    let store: Store
+    let recorder: SessionRecorder
     private let warnings: OutputSink
     private var ids: [String: Int64] = [:]
     private var failed = false

@@ -59,7 +59,9 @@ public final class ReplSession {
         recorder = SessionRecorder(store: store, kind: .repl, source: nil, warnings: warnings)
         if let store {
             KilnLibrary.attach(RecordedModels(store: store, recorder: recorder), to: interpreter)
-            KilnLibrary.attach(RecordedStudies(store: store, recorder: recorder, warnings: warnings), to: interpreter)
+            let studies = RecordedStudies(store: store, recorder: recorder, warnings: warnings)
+            KilnLibrary.attach(studies, to: interpreter)
+            KilnLibrary.attachShared(studies, to: interpreter)
         }
     }
 

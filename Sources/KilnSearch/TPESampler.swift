@@ -55,7 +55,7 @@ public struct TPESampler: Sampler {
     }
 
     /// The candidate with the largest log l(x) − log g(x).
-    private func propose(_ distribution: Distribution, good: [Double], bad: [Double], rng: inout RandomGenerator) -> Double {
+    func propose(_ distribution: Distribution, good: [Double], bad: [Double], rng: inout RandomGenerator) -> Double {
         if let prior = CategoricalPrior(distribution) {
             let l = prior.posterior(good, priorWeight: priorWeight, forgetting: forgetting)
             let g = prior.posterior(bad, priorWeight: priorWeight, forgetting: forgetting)
@@ -89,7 +89,8 @@ func forgettingWeights(_ n: Int, _ forgetting: Int) -> [Double] {
     return ramp + Array(repeating: 1, count: forgetting)
 }
 
-private func sampleIndex(_ probabilities: [Double], _ rng: inout RandomGenerator) -> Int {
+/// An index drawn with the given probabilities (the last when rounding leaves the draw past them).
+func sampleIndex(_ probabilities: [Double], _ rng: inout RandomGenerator) -> Int {
     var u = rng.nextDouble()
     for (i, p) in probabilities.enumerated() {
         if u < p { return i }

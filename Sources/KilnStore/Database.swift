@@ -114,9 +114,17 @@ final class Database {
 
     /// Runs `body` inside one transaction (BEGIN IMMEDIATE, so two writers queue on the
     /// busy timeout instead of deadlocking), committed when it returns, rolled back when it throws.
+    /// A transaction begun inside another joins it.
     @discardableResult
     func transaction<T>(_ body: () throws -> T) throws -> T {
+        if depth > 0 {
+            depth += 1
+            defer { depth -= 1 }
+            return try body()
+        }
         try query("BEGIN IMMEDIATE")
+        depth = 1
+        defer { depth = 0 }
         do {
             let result = try body()
             try query("COMMIT")
@@ -126,6 +134,8 @@ final class Database {
             throw error
         }
     }
+
+    private var depth = 0
 
     var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
 

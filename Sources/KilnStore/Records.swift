@@ -149,9 +149,13 @@ public struct StoredTrial: Equatable, Sendable {
     public var intermediate: String
     public var started: Date?
     public var finished: Date?
+    /// The process that ran it ("host:pid").
+    public var worker: String?
+    /// Why it failed or was pruned.
+    public var message: String?
 
     public init(number: Int, state: String, params: String, value: Double? = nil, intermediate: String = "[]",
-                started: Date? = nil, finished: Date? = nil) {
+                started: Date? = nil, finished: Date? = nil, worker: String? = nil, message: String? = nil) {
         self.number = number
         self.state = state
         self.params = params
@@ -159,6 +163,8 @@ public struct StoredTrial: Equatable, Sendable {
         self.intermediate = intermediate
         self.started = started
         self.finished = finished
+        self.worker = worker
+        self.message = message
     }
 }
 
@@ -172,4 +178,6 @@ public struct StudySummary: Equatable, Sendable {
     public var trialCount: Int
     /// The best complete trial's value, in the study's direction.
     public var best: Double?
+    /// What a resumed or shared study needs (JSON: seed, pruner, space), "{}" when nothing.
+    public var config: String = "{}"
 }

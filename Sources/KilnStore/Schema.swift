@@ -88,6 +88,13 @@ enum Schema {
             )
             """,
         ]),
+        // Studies that several processes share and resume: what a study needs to continue
+        // (its seed, pruner and define-by-run space) and which process runs each trial.
+        (2, [
+            "ALTER TABLE studies ADD COLUMN config TEXT NOT NULL DEFAULT '{}'",
+            "ALTER TABLE trials ADD COLUMN worker TEXT",
+            "ALTER TABLE trials ADD COLUMN message TEXT",
+        ]),
     ]
 
     static var current: Int64 { migrations.last?.version ?? 0 }

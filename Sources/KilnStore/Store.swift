@@ -239,13 +239,26 @@ extension Store {
         try database.transaction {
             try database.query(
                 """
-                INSERT INTO trials (study, number, state, params, value, intermediate, started, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO trials (study, number, state, params, value, intermediate, started, finished, worker, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (study, number) DO UPDATE SET state = excluded.state, params = excluded.params, value = excluded.value,
-                    intermediate = excluded.intermediate, started = excluded.started, finished = excluded.finished
+                    intermediate = excluded.intermediate, started = excluded.started, finished = excluded.finished,
+                    worker = excluded.worker, message = excluded.message
                 """,
                 [.integer(study), .integer(Int64(trial.number)), .text(trial.state), .text(trial.params),
                  trial.value.map { .real($0) } ?? .null, .text(trial.intermediate), .optional(trial.started.map(Timestamp.text)),
-                 .optional(trial.finished.map(Timestamp.text))])
+                 .optional(trial.finished.map(Timestamp.text)), .optional(trial.worker), .optional(trial.message)])
+        }
+    }
+
+    /// In one transaction: reads the trials of `study`, asks `next` for a new one given them
+    /// (nil: none), and stores it. Processes claiming at once queue on the store's lock, so
+    /// each sees the trials the others claimed.
+    public func claimTrial(study: Int64, _ next: ([StoredTrial]) throws -> StoredTrial?) throws -> StoredTrial? {
+        try database.transaction {
+            guard let trial = try next(try trials(ofStudy: study)) else { return nil }
+            try record(trial, study: study)
+            return trial
         }
     }
 
@@ -255,21 +268,34 @@ extension Store {
             """
             SELECT s.id, s.name, s.direction, s.sampler, s.session, count(t.id),
                    CASE s.direction WHEN 'maximize' THEN max(CASE t.state WHEN 'complete' THEN t.value END)
-                                    ELSE min(CASE t.state WHEN 'complete' THEN t.value END) END
+                                    ELSE min(CASE t.state WHEN 'complete' THEN t.value END) END,
+                   s.config
             FROM studies s LEFT JOIN trials t ON t.study = s.id GROUP BY s.id ORDER BY s.id
             """
         ).map { row in
             StudySummary(id: row[0].integer ?? 0, name: row[1].text ?? "", direction: row[2].text ?? "", sampler: row[3].text ?? "",
-                         session: row[4].integer, trialCount: Int(row[5].integer ?? 0), best: row[6].real)
+                         session: row[4].integer, trialCount: Int(row[5].integer ?? 0), best: row[6].real, config: row[7].text ?? "{}")
         }
+    }
+
+    /// The study called `name`, or nil.
+    public func study(named name: String) throws -> StudySummary? {
+        try studies().first { $0.name == name }
+    }
+
+    /// Replaces the configuration of `study` (JSON text).
+    public func setConfig(_ config: String, study: Int64) throws {
+        try database.query("UPDATE studies SET config = ? WHERE id = ?", [.text(config), .integer(study)])
     }
 
     /// The trials of `study`, by number.
     public func trials(ofStudy study: Int64) throws -> [StoredTrial] {
-        try database.query("SELECT number, state, params, value, intermediate, started, finished FROM trials WHERE study = ? ORDER BY number",
-                           [.integer(study)]).map { row in
+        try database.query(
+            "SELECT number, state, params, value, intermediate, started, finished, worker, message FROM trials WHERE study = ? ORDER BY number",
+            [.integer(study)]).map { row in
             StoredTrial(number: Int(row[0].integer ?? 0), state: row[1].text ?? "", params: row[2].text ?? "{}", value: row[3].real,
-                        intermediate: row[4].text ?? "[]", started: Timestamp.date(row[5].text), finished: Timestamp.date(row[6].text))
+                        intermediate: row[4].text ?? "[]", started: Timestamp.date(row[5].text), finished: Timestamp.date(row[6].text),
+                        worker: row[7].text, message: row[8].text)
         }
     }
 }

@@ -35,6 +35,14 @@ public enum ScriptTest {
                 guard a[0].isTruthy else { throw KilnError("AssertionError", try a.string(1)) }
                 return .none
             },
+            KBuiltin("output", "function, /", doc: "Call function() and return what it printed.") { a in
+                let interpreter = a.interpreter, previous = interpreter.output
+                var printed = ""
+                interpreter.output = { printed += $0 }
+                defer { interpreter.output = previous }
+                _ = try interpreter.call(a[0], Arguments())
+                return .string(printed)
+            },
             KBuiltin("fails", "function, pattern, /", doc: "Call function(); fail unless it raises an error matching pattern.") { a in
                 let pattern = try a.string(1)
                 do {

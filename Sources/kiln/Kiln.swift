@@ -8,7 +8,7 @@ struct Kiln: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "A notebook environment for building, training, tuning and ensembling neural networks.",
-        subcommands: [ReplCommand.self, Run.self, Sessions.self, Show.self, Export.self, ReplayCommand.self, Studies.self],
+        subcommands: [ReplCommand.self, Run.self, Sessions.self, Show.self, Export.self, ReplayCommand.self, Studies.self, Worker.self],
         defaultSubcommand: ReplCommand.self
     )
 

@@ -85,3 +85,39 @@ func startKiln(_ arguments: [String], in directory: URL, output: URL) throws -> 
     try process.run()
     return process
 }
+
+/// Tests that run `kiln` in a fresh folder of their own, with its store at `kiln.db`.
+class KilnFolderTestCase: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-store-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @discardableResult
+    func write(_ text: String, to name: String) throws -> URL {
+        let url = folder.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func kiln(_ arguments: [String]) throws -> ProcessResult { try runKiln(arguments, in: folder) }
+
+    /// Starts `kiln` with `arguments` in the test folder without waiting for it.
+    func start(_ arguments: [String], output: String) throws -> Process {
+        try startKiln(arguments, in: folder, output: folder.appendingPathComponent(output))
+    }
+
+    var store: String { folder.appendingPathComponent("kiln.db").path }
+
+    /// Waits (up to 60 s) until `condition` holds.
+    func wait(until condition: () -> Bool) {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && !condition() { Thread.sleep(forTimeInterval: 0.05) }
+    }
+}

@@ -61,6 +61,14 @@ final class InterpreterTests: XCTestCase {
             """)
     }
 
+    func testTemplateOutsideMinimizeIsAnErrorAtItsPosition() {
+        let interp = Interpreter()
+        let source = "def model():\n    return [{{ [1, 2] }}]\nmodel()"
+        guard case .failure(let e) = interp.run(source, filename: "h.kiln") else { return XCTFail("no error") }
+        XCTAssertEqual(e.description, "ValueError: {{ [1, 2] }} is a Hyperas template; it has a value only inside hyperas.optim.minimize")
+        XCTAssertEqual(interp.formatTraceback(e).split(separator: "\n").dropFirst(4).first, "  h.kiln:2:13 in model")
+    }
+
     func testPositionsOfACellInsideAFile() {
         let interp = Interpreter()
         guard case .failure(let e) = interp.run("y = 1\nz = y +", filename: "nb.kiln", firstLine: 10) else {

@@ -128,6 +128,8 @@ enum SExpr {
             return "(lambda \(parameters(f.parameters)) \(expr(body)))"
         case .starred(let inner, _):
             return "*" + expr(inner)
+        case .template(let t):
+            return "{{" + expr(t.body) + "}}"
         }
     }
 
@@ -483,6 +485,57 @@ final class ParserTests: XCTestCase {
     func testSetDisplay() {
         XCTAssertEqual(parse("{a, b, *c}"), "(set a b *c)")
         XCTAssertEqual(parse("{a}"), "(set a)")
+    }
+
+    // MARK: Hyperas templates
+
+    func testDoubleBracesAroundOneExpressionAreATemplate() {
+        XCTAssertEqual(parse("{{choice([1, 2])}}"), "{{(call choice [1 2])}}")
+        XCTAssertEqual(parse("Dense({{ uniform(0, 1) }}, activation='relu')"), "(call Dense {{(call uniform 0 1)}} activation=\"relu\")")
+    }
+
+    func testTemplateMayHoldBracketsAndBraces() {
+        XCTAssertEqual(parse("{{choice([{'a': (1, 2)}, {3}])}}"), "{{(call choice [{\"a\": (tuple 1 2)} (set 3)])}}")
+        XCTAssertEqual(parse("{{choice([{{1}}])}}"), "{{(call choice [{{1}}])}}")
+    }
+
+    func testBracesWithASpaceBetweenAreADisplay() {
+        XCTAssertEqual(parse("{ {1} }"), "(set (set 1))")
+        XCTAssertEqual(parse("{{1} }"), "(set (set 1))")
+        XCTAssertEqual(parse("{ {'a': 1} }"), "(set {\"a\": 1})")
+    }
+
+    func testDoubleBracesAroundMoreThanOneExpressionAreADisplay() {
+        XCTAssertEqual(parse("{{1, 2}.pop()}"), "(set (call (. (set 1 2) pop)))")
+        XCTAssertEqual(parse("{{'a': 1}['a']}"), "(set ([] {\"a\": 1} \"a\"))")
+        XCTAssertEqual(parse("{{1}, {2}}"), "(set (set 1) (set 2))")
+    }
+
+    func testNestedDoubleBracesThatAreNoTemplateParseQuickly() {
+        let source = String(repeating: "{{", count: 60) + "1, 2" + String(repeating: "}.pop()}", count: 60)
+        XCTAssertNoThrow(try Parser.parse(source))
+    }
+
+    func testTemplateKeepsItsTextPositionAndTheNameBeforeIt() throws {
+        let program = try Parser.parse("model.add(layers.Dense({{ choice([64,  128]) }}))\nf(rate={{uniform(0, 1)}})\nx = {{uniform(0, 1)}}\nf(1, {{uniform(0, 1)}})")
+        var templates: [Template] = []
+        for statement in program.statements {
+            switch statement {
+            case .expression(.call(_, let args, _)):
+                for case .positional(let e) in args {
+                    if case .call(_, let inner, _) = e, case .positional(.template(let t))? = inner.first { templates.append(t) }
+                    if case .template(let t) = e { templates.append(t) }
+                }
+                for case .keyword(_, .template(let t), _) in args { templates.append(t) }
+            case .assign(_, .template(let t), _):
+                templates.append(t)
+            default:
+                break
+            }
+        }
+        XCTAssertEqual(templates.map(\.context), ["Dense", "rate", "x", nil])
+        XCTAssertEqual(templates.first?.source, " choice([64,  128]) ")
+        XCTAssertEqual(templates.first?.position, pos(1, 24))
     }
 
     func testListComprehensionWithSeveralClauses() {

@@ -10,7 +10,7 @@ final class LibraryScriptTests: XCTestCase {
     static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
     static let scripts = ["keras_layers", "keras_training", "keras_optimizers", "keras_metrics_losses", "math", "random", "statistics", "numpy_printing",
                           "numpy_creation", "numpy_arithmetic", "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random",
-                          "numpy_language", "numpy_files", "sklearn", "hyperopt", "keras_tuner"]
+                          "numpy_language", "numpy_files", "sklearn", "hyperopt", "hyperas", "keras_tuner", "numpy_generator", "search_study"]
 
     func runScript(_ name: String, globals: [String: Value] = [:]) {
         let path = LibraryScriptTests.testdata.appendingPathComponent(name + ".kiln").path
@@ -32,7 +32,10 @@ final class LibraryScriptTests: XCTestCase {
     func test_math() { runScript("math") }
     func test_sklearn() { runScript("sklearn") }
     func test_hyperopt() { runScript("hyperopt") }
+    func test_hyperas() { runScript("hyperas") }
+    func test_numpy_generator() { runScript("numpy_generator") }
     func test_keras_tuner() { runScript("keras_tuner") }
+    func test_search_study() { runScript("search_study") }
     func test_random() { runScript("random") }
     func test_statistics() { runScript("statistics") }
     func test_numpy_printing() { runScript("numpy_printing") }

@@ -50,3 +50,58 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(a.trials.map(\.assignment), b.trials.map(\.assignment))
     }
 }
+
+/// Budgets, storages shared by processes, reports and pruning.
+final class SharedStudyTests: XCTestCase {
+    func space() throws -> SearchSpace {
+        try SearchSpace([Parameter(label: "x", distribution: .uniform(low: 0, high: 1))])
+    }
+
+    func testABudgetCountsTheTrialsAlreadyStoredSoAResumedStudyRunsOnlyWhatIsMissing() throws {
+        let storage = MemoryTrialStorage()
+        let first = Study(name: "s", direction: .minimize, space: try space(), sampler: RandomSampler(), seed: 5, storage: storage)
+        var calls = 0
+        XCTAssertEqual(try first.optimize(budget: 3) { calls += 1; return $0.trial.assignment["x"]! }, 3)
+        let resumed = Study(name: "s", direction: .minimize, space: try space(), sampler: RandomSampler(), seed: 5, storage: storage)
+        XCTAssertEqual(try resumed.optimize(budget: 5) { calls += 1; return $0.trial.assignment["x"]! }, 2)
+        XCTAssertEqual(try resumed.optimize(budget: 5) { calls += 1; return $0.trial.assignment["x"]! }, 0)
+        XCTAssertEqual(calls, 5)
+        XCTAssertEqual(storage.trials().map(\.number), [0, 1, 2, 3, 4])
+        // Trial n's proposal depends only on the seed and n: the same as one uninterrupted run.
+        let whole = Study(name: "s", direction: .minimize, space: try space(), sampler: RandomSampler(), seed: 5)
+        try whole.optimize(budget: 5) { $0.trial.assignment["x"]! }
+        XCTAssertEqual(whole.trials.map(\.assignment), storage.trials().map(\.assignment))
+    }
+
+    func testATrialWhoseProcessDiedIsMarkedInterruptedAndDoesNotUseTheBudget() throws {
+        let host = ProcessInfo.processInfo.hostName
+        let storage = MemoryTrialStorage([
+            Trial(number: 0, assignment: ["x": 0.5], state: .complete, value: 0.5, worker: "\(host):1"),
+            Trial(number: 1, assignment: ["x": 0.7], state: .running, worker: "\(host):\(Int32.max - 7)"),
+            Trial(number: 2, assignment: ["x": 0.9], state: .running, worker: "elsewhere:\(Int32.max - 7)"),
+        ])
+        let study = Study(name: "s", direction: .minimize, space: try space(), sampler: RandomSampler(), seed: 1, storage: storage)
+        XCTAssertEqual(try study.optimize(budget: 3) { $0.trial.assignment["x"]! }, 1)
+        let trials = storage.trials()
+        XCTAssertEqual(trials.map(\.state), [.complete, .failed, .running, .complete])
+        XCTAssertTrue(trials[1].wasInterrupted)
+        XCTAssertEqual(trials[1].message, "interrupted: the process running it (\(host):\(Int32.max - 7)) ended")
+        XCTAssertEqual(trials[3].number, 3)
+    }
+
+    func testReportsAreStoredAsTheyComeAndAPrunedTrialKeepsItsLastValue() throws {
+        let storage = MemoryTrialStorage()
+        let study = Study(name: "s", direction: .minimize, space: try space(), sampler: RandomSampler(), seed: 1, storage: storage)
+        try study.optimize(budget: 1) { context in
+            try context.report(0.9)
+            try context.report(0.8)
+            XCTAssertEqual(storage.trials()[0].reports, [Report(step: 0, value: 0.9), Report(step: 1, value: 0.8)])
+            XCTAssertThrowsError(try context.report(0.7, step: 1)) { error in
+                XCTAssertEqual("\(error)", "trial 0: step 1 was reported after step 1; steps must increase")
+            }
+            throw TrialPruned()
+        }
+        XCTAssertEqual(storage.trials()[0].state, .pruned)
+        XCTAssertEqual(storage.trials()[0].value, 0.8)
+    }
+}

@@ -108,6 +108,8 @@ extension Compiler {
             return try function(def)
         case .starred(_, let pos):
             throw KilnError.syntax("can't use starred expression here", at: pos)
+        case .template(let t):
+            return try template(t)
         }
     }
 

@@ -39,11 +39,18 @@ struct Compiler {
     unowned(unsafe) let interpreter: Interpreter
     let globals: GlobalTable
     let filename: String
+    /// The templates compiled so far in each enclosing function, innermost last.
+    let templates = TemplateCollector()
 
     init(interpreter: Interpreter, globals: GlobalTable, filename: String) {
         self.interpreter = interpreter
         self.globals = globals
         self.filename = filename
+    }
+
+    /// Templates met while compiling, by enclosing function.
+    final class TemplateCollector {
+        var levels: [[CompiledTemplate]] = [[]]
     }
 
     /// Compiles a cell or module as a function of no parameters. When `result` is given and
@@ -139,7 +146,10 @@ struct Compiler {
         let code = CompiledFunction(name: def.name?.name ?? "<lambda>", filename: filename, position: def.position,
                                     parameters: ParameterList(names: names, kinds: kinds),
                                     localCount: def.localCount, cellSlots: def.cellSlots)
+        templates.levels.append([])
         code.body = block(try def.body.map(statement))
+        code.templates = templates.levels.removeLast().sorted { ($0.position.line, $0.position.column) < ($1.position.line, $1.position.column) }
+        templates.levels[templates.levels.count - 1].append(contentsOf: code.templates)
         let defaults: [Eval?] = try def.parameters.map { p in try p.defaultValue.map(expression) }
         let captures: [(Frame) -> KCell] = def.freeVariables.map { binding in
             switch binding {
@@ -159,6 +169,22 @@ struct Compiler {
             }
             return .object(KFunction(code: code, defaults: values, freeCells: captures.map { $0(f) }))
         }
+    }
+
+    // MARK: Templates
+
+    /// A Hyperas template: its prior compiled as a module-level function of no parameters;
+    /// the template itself evaluates to the running trial's value (see Runtime/Template.swift).
+    func template(_ t: Template) throws -> Eval {
+        let code = CompiledFunction(name: "<template>", filename: filename, position: t.position,
+                                    parameters: ParameterList(names: [], kinds: []),
+                                    localCount: t.localCount, cellSlots: t.cellSlots)
+        let prior = try expression(t.body)
+        code.body = { f in .returned(try prior(f)) }
+        let site = CompiledTemplate(t, filename: filename, body: KFunction(code: code, defaults: [], freeCells: []))
+        templates.levels[templates.levels.count - 1].append(site)
+        let interp = interpreter
+        return { [unowned(unsafe) interp] _ in try interp.templateValue(site) }
     }
 
     // MARK: Blocks

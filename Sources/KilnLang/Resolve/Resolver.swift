@@ -296,6 +296,14 @@ public struct Resolver {
             try resolveComprehension(c, scope)
         case .lambda(let f):
             try resolveFunction(f, scope)
+        case .template(let t):
+            // At module scope: Hyperas evaluates a template's prior in a module of its own,
+            // where the model function's locals are not visible.
+            let top = Scope(function: nil, parent: nil)
+            try resolveExpr(t.body, top)
+            top.finish()
+            t.localCount = top.slotCount
+            t.cellSlots = top.cells.sorted()
         }
     }
 

@@ -14,6 +14,8 @@ public final class CompiledFunction {
     /// True when calls can bind arguments straight into slots (positional parameters only).
     let isSimple: Bool
     var body: (Frame) throws -> Flow = { _ in .normal }
+    /// The Hyperas templates in the body, nested functions' included, in source order.
+    public internal(set) var templates: [CompiledTemplate] = []
 
     init(name: String, filename: String, position: Position, parameters: ParameterList, localCount: Int, cellSlots: [Int]) {
         self.name = name

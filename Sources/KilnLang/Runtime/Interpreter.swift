@@ -59,6 +59,9 @@ public final class Interpreter {
     public var attachments: [String: AnyObject] = [:]
     /// Maximum depth of nested calls (Python's default recursion limit).
     public var recursionLimit = 1000
+    /// The values of Hyperas templates in the running trial of `hyperas.optim.minimize`, by
+    /// template (`ObjectIdentifier` of its `CompiledTemplate`); nil outside minimize.
+    var templateValues: [ObjectIdentifier: Value]?
     /// Maximum number of steps (loop iterations and calls) per cell; nil for none.
     public var stepBudget: Int?
     public let modules: ModuleRegistry

@@ -106,6 +106,8 @@ public indirect enum Expr {
     case lambda(FunctionDef)
     /// `*xs` in a list/tuple display or as an assignment target.
     case starred(Expr, Position)
+    /// A Hyperas template `{{ prior }}`.
+    case template(Template)
 
     /// The position reported for errors in this expression.
     public var position: Position {
@@ -119,7 +121,35 @@ public indirect enum Expr {
         case .compare(_, let rest): return rest.first?.2 ?? Position(line: 0, column: 0)
         case .comprehension(let c): return c.position
         case .lambda(let f): return f.position
+        case .template(let t): return t.position
         }
+    }
+}
+
+/// A Hyperas template `{{ expr }}`: a hyperparameter written where its value is used. Its
+/// expression (a prior such as `choice([256, 512])`) is resolved at module scope, as Hyperas
+/// evaluates it in a generated module; `hyperas.optim.minimize` draws a value for each
+/// template of the model function and the template evaluates to it.
+public final class Template {
+    /// The expression between the braces.
+    public let body: Expr
+    /// The text between the braces, as written (Hyperas compares templates by their text).
+    public let source: String
+    /// The name written just before the template, as Hyperas finds it with its pattern
+    /// `\w+\s*[=(]\s*{{`: `Dense` in `Dense({{…}})`, `rate` in `rate={{…}}`, `x` in `x = {{…}}`.
+    public let context: String?
+    /// Position of the opening `{{`.
+    public let position: Position
+
+    // Filled by the resolver: the frame layout of the body's module-level scope.
+    public var localCount = 0
+    public var cellSlots: [Int] = []
+
+    public init(body: Expr, source: String, context: String?, position: Position) {
+        self.body = body
+        self.source = source
+        self.context = context
+        self.position = position
     }
 }
 

@@ -9,7 +9,7 @@ public enum Parser {
     public static func parse(_ source: String) throws -> Program {
         var lexer = Lexer(source: source)
         let tokens = try lexer.tokenize()
-        var parser = TokenParser(tokens: tokens)
+        var parser = TokenParser(tokens: tokens, source: source)
         return try parser.parseProgram()
     }
 
@@ -21,6 +21,11 @@ public enum Parser {
     }
 }
 
+/// A set of token indices that survives the parser's backtracking (a reference).
+final class TokenSet {
+    var indices: Set<Int> = []
+}
+
 /// The parser's state: the token list, a cursor into it and the context the grammar needs
 /// (nesting depth, whether we are inside a loop or a function).
 struct TokenParser {
@@ -30,6 +35,11 @@ struct TokenParser {
     static let maxBlockNesting = 100
 
     let tokens: [Token]
+    /// The text the tokens came from (empty for an f-string field), for templates' text.
+    let source: String
+    /// The `{` tokens already found not to open a template, shared by the copies a parser
+    /// makes to backtrack, so that nested `{{` are each tried once.
+    let notTemplates = TokenSet()
     var index = 0
     /// Current nesting of brackets and recursive expressions (see `enter`).
     var depth: Int
@@ -39,7 +49,8 @@ struct TokenParser {
     /// Number of enclosing `def`s (for `return`).
     var functionDepth = 0
 
-    init(tokens: [Token], depth: Int = 0) {
+    init(tokens: [Token], source: String = "", depth: Int = 0) {
+        self.source = source
         if tokens.last?.kind == .eof {
             self.tokens = tokens
         } else {
@@ -625,6 +636,7 @@ struct TokenParser {
             }
         case .lambda: return "lambda"
         case .starred: return "starred"
+        case .template: return "Hyperas template"
         }
     }
 

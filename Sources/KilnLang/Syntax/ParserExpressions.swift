@@ -372,6 +372,7 @@ extension TokenParser {
         case .punct(.lbracket):
             return try parseListDisplay()
         case .punct(.lbrace):
+            if let template = try parseTemplate() { return template }
             return try parseBraceDisplay()
         default:
             try failUnexpected()

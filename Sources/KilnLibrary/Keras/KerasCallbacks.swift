@@ -14,6 +14,8 @@ public final class CallbackValue: KObject {
         case terminateOnNaN
         case lambda(onEpochBegin: Value, onEpochEnd: Value, onTrainBegin: Value, onTrainEnd: Value)
         case checkpoint(path: String, monitor: String, verbose: Int, bestOnly: Bool, maximize: Bool, weightsOnly: Bool, threshold: Float?)
+        /// kiln.search's PruningCallback: `report(epoch, value)` says whether to stop.
+        case pruning(monitor: String, report: (Int, Float) throws -> Bool)
     }
 
     let kind: Kind
@@ -125,6 +127,15 @@ public final class CallbackValue: KObject {
                 }
                 if verbose > 0 { output("\nEpoch \(epoch + 1): saving model to \(file)\n") }
                 return stop
+            }
+        case let .pruning(monitor, report):
+            let monitored = CallbackValue.lookup(monitor, output: output) {
+                "The metric '\(monitor)' is not in the result of the epoch; PruningCallback cannot report it. Available metrics are: \($0)"
+            }
+            observer.epochEnded = { epoch, logs in
+                let stop = try previousEnd(epoch, &logs)
+                guard let value = monitored(logs) else { return stop }
+                return try report(epoch, value) || stop
             }
         case let .lambda(onEpochBegin, onEpochEnd, onTrainBegin, onTrainEnd):
             let previousBegin = observer.epochBegan

@@ -36,19 +36,7 @@ public final class NumpyRandom {
 
     /// A standard normal value (numpy's `legacy_gauss`).
     func gauss() -> Double {
-        if let g = cachedGauss {
-            cachedGauss = nil
-            return g
-        }
-        var x1 = 0.0, x2 = 0.0, r2 = 0.0
-        repeat {
-            x1 = 2 * double() - 1
-            x2 = 2 * double() - 1
-            r2 = x1 * x1 + x2 * x2
-        } while r2 >= 1 || r2 == 0
-        let f = (-2 * Foundation.log(r2) / r2).squareRoot()
-        cachedGauss = f * x1
-        return f * x2
+        NumpyDraws.polarGauss(cached: &cachedGauss, double)
     }
 
     /// A uniform integer in [0, max]: random words masked to max's bit length until one is
@@ -79,8 +67,49 @@ public final class NumpyRandom {
 
     /// A Fisher-Yates shuffle of n positions from the end, as numpy's `shuffle`: the swaps to
     /// make, (i, j) with j drawn from [0, i].
-    func swaps(_ n: Int) -> [(Int, Int)] {
-        stride(from: n - 1, to: 0, by: -1).map { i in (i, Int(bounded(UInt64(i)))) }
+    func swaps(_ n: Int) -> [(Int, Int)] { NumpyDraws.swaps(n, from: 1, bounded) }
+
+    /// How the legacy state draws for choice, shuffle and permutation.
+    var draws: NumpyDraws {
+        NumpyDraws(double: double, bounded: bounded, interval: bounded) { [unowned self] n, count in
+            Array(permutation(n).prefix(count))
+        }
+    }
+}
+
+/// What `choice`, `shuffle` and `permutation` draw, from the legacy `RandomState` or from a
+/// `Generator` (which differ in how they bound integers and pick distinct indices).
+struct NumpyDraws {
+    /// A float in [0, 1).
+    let double: () -> Double
+    /// A uniform integer in [0, max] (`choice` with replacement).
+    let bounded: (UInt64) -> UInt64
+    /// A uniform integer in [0, max] by masked rejection (`random_interval`, for shuffles).
+    let interval: (UInt64) -> UInt64
+    /// `count` distinct indices of 0..<n (`choice` without replacement or weights).
+    let distinct: (_ n: Int, _ count: Int) -> [Int]
+
+    /// A standard normal value by the polar Box-Muller method, keeping the pair's second value
+    /// in `cached` for the next call (numpy's `legacy_gauss`).
+    static func polarGauss(cached: inout Double?, _ double: () -> Double) -> Double {
+        if let g = cached {
+            cached = nil
+            return g
+        }
+        var x1 = 0.0, x2 = 0.0, r2 = 0.0
+        repeat {
+            x1 = 2 * double() - 1
+            x2 = 2 * double() - 1
+            r2 = x1 * x1 + x2 * x2
+        } while r2 >= 1 || r2 == 0
+        let f = (-2 * Foundation.log(r2) / r2).squareRoot()
+        cached = f * x1
+        return f * x2
+    }
+
+    /// The Fisher-Yates swaps from the end down to position `first`: (i, j), j from [0, i].
+    static func swaps(_ n: Int, from first: Int, _ interval: (UInt64) -> UInt64) -> [(Int, Int)] {
+        stride(from: n - 1, through: max(first, 1), by: -1).map { i in (i, Int(interval(UInt64(i)))) }
     }
 }
 
@@ -101,40 +130,57 @@ enum NumpyRandomModule {
             KBuiltin("random", "size=None", doc: "Uniform floats in [0, 1).") { a in try floats(a["size"], rng.double) },
             KBuiltin("random_sample", "size=None", doc: "Uniform floats in [0, 1).") { a in try floats(a["size"], rng.double) },
             KBuiltin("standard_normal", "size=None", doc: "Standard normal floats.") { a in try floats(a["size"], rng.gauss) },
-            KBuiltin("uniform", "low=0.0, high=1.0, size=None", doc: "Uniform floats in [low, high).") { a in
-                let low = try a.double("low"), range = try a.double("high") - low
-                return try floats(a["size"]) { low + range * rng.double() }
-            },
-            KBuiltin("normal", "loc=0.0, scale=1.0, size=None", doc: "Normal floats with mean loc and standard deviation scale.") { a in
-                let loc = try a.double("loc"), scale = try a.double("scale")
-                if scale < 0 { throw KilnError.value("scale < 0") }
-                return try floats(a["size"]) { loc + scale * rng.gauss() }
-            },
+            uniform(rng.double),
+            normal(rng.gauss),
             KBuiltin("randint", "low, high=None, size=None, dtype=None", doc: "Integers from [low, high) (from [0, low) without high).") { a in
-                let (low, high) = a.isNone("high") ? (0, try a.int("low")) : (try a.int("low"), try a.int("high"))
-                guard low < high else { throw KilnError.value("low >= high") }
-                let dtype = try a.dtype() ?? .int64
-                guard dtype == .int64 || dtype == .int32 else {
-                    throw KilnError.type("not supported in Kiln: randint(dtype=\(dtype.rawValue)); use int64 or int32")
-                }
-                let range = UInt64(bitPattern: Int64(high &- low &- 1))
-                let (shape, n) = try size(a["size"])
-                let values = (0..<n).map { _ in low &+ Int(bitPattern: UInt(rng.bounded(range))) }
-                guard let shape else { return .int(values[0]) }
-                return .object(NDArray(dtype, shape, ints: values))
+                try integers(a, endpoint: false, rng.bounded)
             },
             KBuiltin("shuffle", "x", doc: "Shuffle an array (along its first axis) or a list in place.") { a in
-                try shuffle(rng, a[0])
+                try shuffle(rng.draws, a[0])
                 return .none
             },
             KBuiltin("permutation", "x", doc: "A shuffled copy of an array, or of arange(x) for an int.") { a in
-                .object(try permutation(rng, a[0]))
+                .object(try permutation(rng.draws, a[0]))
             },
             KBuiltin("choice", "a, size=None, replace=True, p=None", doc: "Random elements of a 1-d array (or of arange(a)), with or without replacement, optionally weighted by p.") { a in
-                try choice(rng, a)
+                try choice(rng.draws, a)
             },
+            defaultRNG,
         ])
         return m
+    }
+
+    /// `uniform(low, high, size)` drawing from `double`.
+    static func uniform(_ double: @escaping () -> Double) -> KBuiltin {
+        KBuiltin("uniform", "low=0.0, high=1.0, size=None", doc: "Uniform floats in [low, high).") { a in
+            let low = try a.double("low"), range = try a.double("high") - low
+            return try floats(a["size"]) { low + range * double() }
+        }
+    }
+
+    /// `normal(loc, scale, size)` drawing standard normals from `gauss`.
+    static func normal(_ gauss: @escaping () -> Double) -> KBuiltin {
+        KBuiltin("normal", "loc=0.0, scale=1.0, size=None", doc: "Normal floats with mean loc and standard deviation scale.") { a in
+            let loc = try a.double("loc"), scale = try a.double("scale")
+            if scale < 0 { throw KilnError.value("scale < 0") }
+            return try floats(a["size"]) { loc + scale * gauss() }
+        }
+    }
+
+    /// Integers from [low, high) (or [low, high] with `endpoint`; from [0, low) without high),
+    /// `bounded(max)` drawing each offset from [0, max]: `randint` and `Generator.integers`.
+    static func integers(_ a: BoundArguments, endpoint: Bool, _ bounded: (UInt64) -> UInt64) throws -> Value {
+        let (low, high) = a.isNone("high") ? (0, try a.int("low")) : (try a.int("low"), try a.int("high"))
+        guard endpoint ? low <= high : low < high else { throw KilnError.value(endpoint ? "low > high" : "low >= high") }
+        let dtype = try a.dtype() ?? .int64
+        guard dtype == .int64 || dtype == .int32 else {
+            throw KilnError.type("not supported in Kiln: \(a.function)(dtype=\(dtype.rawValue)); use int64 or int32")
+        }
+        let range = UInt64(bitPattern: Int64(high &- low &- (endpoint ? 0 : 1)))
+        let (shape, n) = try size(a["size"])
+        let values = (0..<n).map { _ in low &+ Int(bitPattern: UInt(bounded(range))) }
+        guard let shape else { return .int(values[0]) }
+        return .object(NDArray(dtype, shape, ints: values))
     }
 
     private static func seed(_ rng: NumpyRandom, _ value: Value) throws {
@@ -158,7 +204,7 @@ enum NumpyRandomModule {
     }
 
     /// The shape a `size` argument asks for (nil for None: one Python number) and its count.
-    private static func size(_ size: Value) throws -> (shape: [Int]?, count: Int) {
+    static func size(_ size: Value) throws -> (shape: [Int]?, count: Int) {
         if case .none = size { return (nil, 1) }
         let shape = try Shapes.read(size)
         return (shape, try NDArray.checkedCount(shape, .float64))
@@ -171,16 +217,16 @@ enum NumpyRandomModule {
     }
 
     /// Floats drawn for a `size` argument: a Python float for None, else a float64 array.
-    private static func floats(_ size: Value, _ draw: () -> Double) throws -> Value {
+    static func floats(_ size: Value, _ draw: () -> Double) throws -> Value {
         let (shape, n) = try self.size(size)
         let values = (0..<n).map { _ in draw() }
         guard let shape else { return .float(values[0]) }
         return .object(NDArray(.float64, shape, doubles: values))
     }
 
-    private static func shuffle(_ rng: NumpyRandom, _ x: Value) throws {
+    static func shuffle(_ draws: NumpyDraws, _ x: Value) throws {
         if let list = x.as(KList.self) {
-            for (i, j) in rng.swaps(list.items.count) { list.items.swapAt(i, j) }
+            for (i, j) in NumpyDraws.swaps(list.items.count, from: 1, draws.interval) { list.items.swapAt(i, j) }
             return
         }
         guard let array = x.as(NDArray.self) else {
@@ -188,27 +234,27 @@ enum NumpyRandomModule {
         }
         guard let n = array.shape.first else { return }
         var order = Array(0..<n)
-        for (i, j) in rng.swaps(n) { order.swapAt(i, j) }
+        for (i, j) in NumpyDraws.swaps(n, from: 1, draws.interval) { order.swapAt(i, j) }
         if let shuffled = try ArrayIndex(.object(KList(order.map { .int($0) })), of: array).get(array).as(NDArray.self) {
             array.storage = shuffled.storage
         }
     }
 
-    private static func permutation(_ rng: NumpyRandom, _ x: Value) throws -> NDArray {
+    static func permutation(_ draws: NumpyDraws, _ x: Value) throws -> NDArray {
         if let n = x.asInt, x.as(NDArray.self) == nil {
             let n = max(n, 0)
             _ = try NDArray.checkedCount([n], .int64)
             let a = NDArray(.int64, [n], ints: Array(0..<n))
-            try shuffle(rng, .object(a))
+            try shuffle(draws, .object(a))
             return a
         }
         let a = try NDArray.from(x).copy()
         if a.ndim == 0 { throw KilnError.index("x must be an integer or at least 1-dimensional") }
-        try shuffle(rng, .object(a))
+        try shuffle(draws, .object(a))
         return a
     }
 
-    private static func choice(_ rng: NumpyRandom, _ args: BoundArguments) throws -> Value {
+    static func choice(_ draws: NumpyDraws, _ args: BoundArguments) throws -> Value {
         // An int a stands for arange(a), which is only built when a permutation needs it.
         let population: NDArray?
         let n: Int
@@ -239,9 +285,9 @@ enum NumpyRandomModule {
         if args.bool("replace") {
             if let w = weights {
                 let cdf = cumulative(w)
-                indices = (0..<count).map { _ in searchRight(cdf, rng.double()) }
+                indices = (0..<count).map { _ in searchRight(cdf, draws.double()) }
             } else {
-                indices = (0..<count).map { _ in Int(rng.bounded(UInt64(n - 1))) }
+                indices = (0..<count).map { _ in Int(draws.bounded(UInt64(n - 1))) }
             }
         } else {
             guard count <= n else { throw KilnError.value("Cannot take a larger sample than population when 'replace=False'") }
@@ -249,14 +295,14 @@ enum NumpyRandomModule {
                 // numpy's legacy loop: draw, keep the new distinct picks in order, zero them, repeat.
                 indices = []
                 while indices.count < count {
-                    let draws = (0..<(count - indices.count)).map { _ in rng.double() }
+                    let uniforms = (0..<(count - indices.count)).map { _ in draws.double() }
                     for i in indices { w[i] = 0 }
                     let cdf = cumulative(w)
                     var seen = Set<Int>()
-                    indices += draws.map { searchRight(cdf, $0) }.filter { seen.insert($0).inserted }
+                    indices += uniforms.map { searchRight(cdf, $0) }.filter { seen.insert($0).inserted }
                 }
             } else {
-                indices = Array(try permutation(rng, .int(n)).storage.ints.prefix(count))
+                indices = draws.distinct(n, count)
             }
         }
         guard let population else { return NDArray(.int64, shape, ints: indices).valueOrScalar }

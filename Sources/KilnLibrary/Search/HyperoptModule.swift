@@ -1,8 +1,11 @@
 /// `hyperopt` as Hyperopt users write it: `hp.*` nodes in nested dicts, lists and tuples
 /// (conditional sub-spaces under `hp.choice`), `fmin(fn, space, algo=rand.suggest,
 /// max_evals=…, trials=Trials(), rstate=…)` with `rand.suggest` or `tpe.suggest` (KilnSearch's
-/// TPE, Hyperopt's algorithm and defaults), `space_eval`, `STATUS_OK` / `STATUS_FAIL`, and
-/// `Trials` with `trials`, `results`, `losses()`, `statuses()`, `best_trial`, `argmin`.
+/// TPE, Hyperopt's algorithm and defaults) and `rstate` an int seed or
+/// `np.random.default_rng(seed)`, `space_eval`, `STATUS_OK` / `STATUS_FAIL`, and `Trials` with
+/// `trials`, `results`, `losses()`, `statuses()`, `best_trial`, `argmin`. The priors and the
+/// search loop (`optimize`: trials kept in `Trials` and in the store) serve Hyperas too
+/// (HyperasModule.swift).
 
 import KilnLang
 import KilnSearch
@@ -44,8 +47,13 @@ final class HyperparameterNode: KObject {
         self.options = options
     }
 
+    /// False for a `hyperas.distributions` prior, which `optim.minimize` names.
+    var isLabelled: Bool { !label.isEmpty }
+
     override var typeName: String { "Apply" }
-    override func repr() -> String { "<hyperopt.pyll.Apply hp.\(function)('\(label)')>" }
+    override func repr() -> String {
+        isLabelled ? "<hyperopt.pyll.Apply hp.\(function)('\(label)')>" : "<hyperas prior \(function)(…)>"
+    }
 }
 
 /// `rand.suggest`, `tpe.suggest`: which algorithm `fmin` runs.
@@ -132,7 +140,7 @@ enum HyperoptModule {
     static func register(in registry: ModuleRegistry, keras: KerasSession, search: SearchSession) {
         registry.register("hyperopt.hp") { _ in
             let m = KModule("hyperopt.hp", doc: "Priors of hyperparameters: uniform, loguniform, choice, …")
-            m.add(priors())
+            m.add(priors(labelled: true))
             return m
         }
         for name in ["rand", "tpe"] {
@@ -152,50 +160,58 @@ enum HyperoptModule {
         }
     }
 
-    /// Hyperopt's `hp.*` functions.
-    static func priors() -> [KBuiltin] {
-        func node(_ name: String, _ signature: String, _ doc: String, _ make: @escaping (BoundArguments) throws -> Distribution) -> KBuiltin {
-            KBuiltin(name, "label, " + signature, doc: doc) { a in
-                let label = try a.string(0)
-                let distribution = try make(a)
-                try searching { try distribution.validate(label: label) }
-                return .object(HyperparameterNode(name, label: label, distribution: distribution))
+    /// The priors, as `hp` has them (labelled: `hp.uniform(label, low, high)`) or as
+    /// `hyperas.distributions` has them (unlabelled: `uniform(low, high)`, named by
+    /// `optim.minimize` after where its template is written). `first` is the index of the
+    /// first argument after the label.
+    static func priors(labelled: Bool) -> [KBuiltin] {
+        let first = labelled ? 1 : 0
+        func prior(_ name: String, _ signature: String, _ doc: String,
+                   _ make: @escaping (BoundArguments, Int) throws -> (Distribution, [Value])) -> KBuiltin {
+            KBuiltin(name, (labelled ? "label, " : "") + signature, doc: doc) { a in
+                let label = labelled ? try a.string(0) : ""
+                let (distribution, options) = try make(a, first)
+                if labelled { try searching { try distribution.validate(label: label) } }
+                return .object(HyperparameterNode(name, label: label, distribution: distribution, options: options))
             }
         }
+        func node(_ name: String, _ signature: String, _ doc: String, _ make: @escaping (BoundArguments, Int) throws -> Distribution) -> KBuiltin {
+            prior(name, signature, doc) { a, i in (try make(a, i), []) }
+        }
         return [
-            node("uniform", "low, high", "Uniform in [low, high).") { .uniform(low: try $0.double(1), high: try $0.double(2)) },
-            node("quniform", "low, high, q", "round(uniform(low, high) / q) * q.") {
-                .quniform(low: try $0.double(1), high: try $0.double(2), q: try $0.double(3))
+            node("uniform", "low, high", "Uniform in [low, high).") { a, i in .uniform(low: try a.double(i), high: try a.double(i + 1)) },
+            node("quniform", "low, high, q", "round(uniform(low, high) / q) * q.") { a, i in
+                .quniform(low: try a.double(i), high: try a.double(i + 1), q: try a.double(i + 2))
             },
-            node("loguniform", "low, high", "exp(uniform(low, high)): low and high are logs.") {
-                .loguniform(low: try $0.double(1), high: try $0.double(2))
+            node("loguniform", "low, high", "exp(uniform(low, high)): low and high are logs.") { a, i in
+                .loguniform(low: try a.double(i), high: try a.double(i + 1))
             },
-            node("qloguniform", "low, high, q", "round(exp(uniform(low, high)) / q) * q.") {
-                .qloguniform(low: try $0.double(1), high: try $0.double(2), q: try $0.double(3))
+            node("qloguniform", "low, high, q", "round(exp(uniform(low, high)) / q) * q.") { a, i in
+                .qloguniform(low: try a.double(i), high: try a.double(i + 1), q: try a.double(i + 2))
             },
-            node("normal", "mu, sigma", "Normal with mean mu and standard deviation sigma.") { .normal(mu: try $0.double(1), sigma: try $0.double(2)) },
-            node("qnormal", "mu, sigma, q", "round(normal(mu, sigma) / q) * q.") {
-                .qnormal(mu: try $0.double(1), sigma: try $0.double(2), q: try $0.double(3))
+            node("normal", "mu, sigma", "Normal with mean mu and standard deviation sigma.") { a, i in
+                .normal(mu: try a.double(i), sigma: try a.double(i + 1))
             },
-            node("lognormal", "mu, sigma", "exp(normal(mu, sigma)).") { .lognormal(mu: try $0.double(1), sigma: try $0.double(2)) },
-            node("qlognormal", "mu, sigma, q", "round(exp(normal(mu, sigma)) / q) * q.") {
-                .qlognormal(mu: try $0.double(1), sigma: try $0.double(2), q: try $0.double(3))
+            node("qnormal", "mu, sigma, q", "round(normal(mu, sigma) / q) * q.") { a, i in
+                .qnormal(mu: try a.double(i), sigma: try a.double(i + 1), q: try a.double(i + 2))
             },
-            node("randint", "upper, high=None", "An integer in [0, upper), or in [upper, high) when high is given.") { a in
-                a.isNone(2) ? .randint(low: 0, high: try a.int(1)) : .randint(low: try a.int(1), high: try a.int(2))
+            node("lognormal", "mu, sigma", "exp(normal(mu, sigma)).") { a, i in .lognormal(mu: try a.double(i), sigma: try a.double(i + 1)) },
+            node("qlognormal", "mu, sigma, q", "round(exp(normal(mu, sigma)) / q) * q.") { a, i in
+                .qlognormal(mu: try a.double(i), sigma: try a.double(i + 1), q: try a.double(i + 2))
             },
-            node("uniformint", "low, high, q=1.0", "An integer round(uniform(low, high) / q) * q.") {
-                .uniformint(low: try $0.double(1), high: try $0.double(2), q: try $0.double(3))
+            node("randint", "upper, high=None", "An integer in [0, upper), or in [upper, high) when high is given.") { a, i in
+                a.isNone(i + 1) ? .randint(low: 0, high: try a.int(i)) : .randint(low: try a.int(i), high: try a.int(i + 1))
             },
-            KBuiltin("choice", "label, options", doc: "One of the options (values or nested spaces); fmin reports its index.") { a in
-                let options = try a.list(1)
-                let distribution = Distribution.choice(count: options.count)
-                try searching { try distribution.validate(label: try a.string(0)) }
-                return .object(HyperparameterNode("choice", label: try a.string(0), distribution: distribution, options: options))
+            node("uniformint", "low, high, q=1.0", "An integer round(uniform(low, high) / q) * q.") { a, i in
+                .uniformint(low: try a.double(i), high: try a.double(i + 1), q: try a.double(i + 2))
             },
-            KBuiltin("pchoice", "label, p_options", doc: "One of the options, drawn with the given probabilities: [(p, option), …].") { a in
+            prior("choice", "options", "One of the options (values or nested spaces); fmin reports its index.") { a, i in
+                let options = try a.list(i)
+                return (.choice(count: options.count), options)
+            },
+            prior("pchoice", "p_options", "One of the options, drawn with the given probabilities: [(p, option), …].") { a, i in
                 var probabilities: [Double] = [], options: [Value] = []
-                for pair in try a.list(1) {
+                for pair in try a.list(i) {
                     let items = try a.interpreter.iterate(pair)
                     guard items.count == 2, let p = items[0].asDouble else {
                         throw KilnError.type("pchoice options must be (probability, option) pairs, got \(Repr.repr(pair))")
@@ -203,9 +219,7 @@ enum HyperoptModule {
                     probabilities.append(p)
                     options.append(items[1])
                 }
-                let distribution = Distribution.pchoice(probabilities: probabilities)
-                try searching { try distribution.validate(label: try a.string(0)) }
-                return .object(HyperparameterNode("pchoice", label: try a.string(0), distribution: distribution, options: options))
+                return (.pchoice(probabilities: probabilities), options)
             },
         ]
     }
@@ -217,6 +231,9 @@ enum HyperoptModule {
         var labels: Set<String> = []
         func walk(_ value: Value, _ condition: Condition?) throws {
             if let node = value.as(HyperparameterNode.self) {
+                guard node.isLabelled else {
+                    throw KilnError.value("\(node.repr()) has no label: fmin takes hp.\(node.function)(label, …); hyperas.distributions priors go in {{ }} templates")
+                }
                 guard labels.insert(node.label).inserted else {
                     throw KilnError("DuplicateLabel", node.label)
                 }
@@ -285,45 +302,61 @@ enum HyperoptModule {
     static func fmin(_ keras: KerasSession, _ session: SearchSession) -> KBuiltin {
         KBuiltin("fmin", "fn, space, algo=None, max_evals=None, timeout=None, loss_threshold=None, trials=None, rstate=None, allow_trials_fmin=True, pass_expr_memo_ctrl=None, catch_eval_exceptions=False, verbose=True, return_argmin=True, points_to_evaluate=None, max_queue_len=1, show_progressbar=True, early_stop_fn=None, trials_save_file=''",
                  doc: "Minimize fn over space: max_evals trials proposed by algo (tpe.suggest or rand.suggest), kept in trials; returns the best trial's {label: value}.") { a in
-            guard let algorithm = a[2].as(SearchAlgorithm.self) else {
-                throw KilnError.type("fmin needs algo=tpe.suggest or rand.suggest (got \(Repr.repr(a[2])))")
-            }
+            let algorithm = try algorithmArgument(a[2], of: "fmin")
             guard let maxEvals = try a.optionalInt(3) else { throw KilnError.value("fmin needs max_evals") }
             for (index, name) in [(4, "timeout"), (5, "loss_threshold"), (13, "points_to_evaluate"), (16, "early_stop_fn")] where !a.isNone(index) {
                 throw KilnError("NotImplementedError", "not supported in Kiln yet: fmin(\(name)=...)")
             }
             let record = a.isNone(6) ? TrialsValue() : try trialsArgument(a[6])
             let space = try searchSpace(a[1], a.interpreter)
-            record.space = space
             let seed = try seedArgument(a[7], keras: keras, offset: record.trials.count)
-            let name = session.nextStudy("fmin"), store = session.store
-            let keep = { (trial: Trial) in
-                let parameters = (try? JSONWriter.text(try values(trial.assignment, space))) ?? "{}"
-                store?.record(trial, parameters: parameters, study: name, direction: .minimize, sampler: algorithm.name)
-            }
-            let best: Assignment
-            switch algorithm.name {
-            case "tpe": best = try search(TPESampler(), a, space: space, seed: seed, record: record, maxEvals: maxEvals, keep: keep)
-            default: best = try search(RandomSampler(), a, space: space, seed: seed, record: record, maxEvals: maxEvals, keep: keep)
+            let best = try optimize(space: space, algorithm: algorithm, seed: seed, record: record, maxEvals: maxEvals,
+                                    study: session.nextStudy("fmin"), session: session) { assignment in
+                try a.interpreter.call(a[0], Arguments([try evaluate(a[1], assignment, a.interpreter)]))
             }
             if a.bool(12) { return try values(best, space) }
             return try evaluate(a[1], best, a.interpreter)
         }
     }
 
-    /// Runs fmin's trials with `sampler` until `record` holds `maxEvals`; the best assignment.
-    private static func search<S: Sampler>(_ sampler: S, _ a: BoundArguments, space: SearchSpace, seed: Int, record: TrialsValue,
-                                           maxEvals: Int, keep: (Trial) -> Void) throws -> Assignment {
+    /// `tpe.suggest` or `rand.suggest`, as the `algo` argument of `function`.
+    static func algorithmArgument(_ value: Value, of function: String) throws -> SearchAlgorithm {
+        guard let algorithm = value.as(SearchAlgorithm.self) else {
+            throw KilnError.type("\(function) needs algo=tpe.suggest or rand.suggest (got \(Repr.repr(value)))")
+        }
+        return algorithm
+    }
+
+    /// Runs trials of `objective` (an assignment → what the user's function returned: a loss
+    /// or a result dict) proposed by `algorithm` over `space` until `record` holds `maxEvals`;
+    /// every trial is kept in `record` and, in a recorded session, in the store as a trial of
+    /// the study `study`. Returns the best assignment.
+    static func optimize(space: SearchSpace, algorithm: SearchAlgorithm, seed: Int, record: TrialsValue, maxEvals: Int,
+                         study: String, session: SearchSession, _ objective: (Assignment) throws -> Value) throws -> Assignment {
+        record.space = space
+        let store = session.store
+        let keep = { (trial: Trial) in
+            let parameters = (try? JSONWriter.text(try values(trial.assignment, space))) ?? "{}"
+            store?.record(trial, parameters: parameters, study: study, direction: .minimize, sampler: algorithm.name)
+        }
+        switch algorithm.name {
+        case "tpe": return try search(TPESampler(), objective, space: space, seed: seed, record: record, maxEvals: maxEvals, keep: keep)
+        default: return try search(RandomSampler(), objective, space: space, seed: seed, record: record, maxEvals: maxEvals, keep: keep)
+        }
+    }
+
+    /// Runs the trials with `sampler` until `record` holds `maxEvals`; the best assignment.
+    private static func search<S: Sampler>(_ sampler: S, _ objective: (Assignment) throws -> Value, space: SearchSpace, seed: Int,
+                                           record: TrialsValue, maxEvals: Int, keep: (Trial) -> Void) throws -> Assignment {
         let study = Study(name: "fmin", direction: .minimize, space: space, sampler: sampler, seed: seed, trials: record.trials)
-        // One trial at a time: an error raised by the objective ends fmin, as in Hyperopt
+        // One trial at a time: an error raised by the objective ends the search, as in Hyperopt
         // (catch_eval_exceptions=False), with the trial kept as failed.
         var failure: Error?, document: Value?
         while study.trials.count < maxEvals && failure == nil {
             document = nil
             study.optimize(trials: 1, { assignment in
                 do {
-                    let result = try a.interpreter.call(a[0], Arguments([try evaluate(a[1], assignment, a.interpreter)]))
-                    let (loss, kept) = try lossAndResult(result)
+                    let (loss, kept) = try lossAndResult(try objective(assignment))
                     document = kept
                     guard let loss else { throw StatusFail() }
                     return loss
@@ -348,20 +381,25 @@ enum HyperoptModule {
         var description: String { "the objective reported status 'fail'" }
     }
 
-    private static func trialsArgument(_ value: Value) throws -> TrialsValue {
+    static func trialsArgument(_ value: Value) throws -> TrialsValue {
         guard let trials = value.as(TrialsValue.self) else { throw KilnError.type("trials must be a hyperopt Trials object, not \(value.typeName)") }
         return trials
     }
 
-    /// The study's seed: from `rstate` (an int seed), else from the session's generator (which
+    /// The study's seed: from `rstate` (an int seed or a numpy Generator), else from the session's generator (which
     /// `keras.utils.set_random_seed` fixes); shifted by the trials already run, so a resumed
     /// search does not repeat them.
-    private static func seedArgument(_ value: Value, keras: KerasSession, offset: Int) throws -> Int {
+    static func seedArgument(_ value: Value, keras: KerasSession, offset: Int) throws -> Int {
         switch value {
         case .none: return keras.backend.random.nextInt(below: Int(Int32.max)) &+ offset
         case .int(let n): return n &+ offset
         default:
-            throw KilnError("NotImplementedError", "not supported in Kiln yet: rstate=\(value.typeName) (numpy Generator); pass an int seed, or call keras.utils.set_random_seed")
+            // Hyperopt draws each trial's seed as rstate.integers(2**31 - 1); Kiln's study takes
+            // one seed, drawn the same way (so the Generator moves on, as in Hyperopt).
+            guard let generator = value.as(NumpyGenerator.self) else {
+                throw KilnError.type("rstate must be an int seed or np.random.default_rng(seed), not \(value.typeName)")
+            }
+            return Int(generator.bounded(UInt64(Int32.max) - 1)) &+ offset
         }
     }
 

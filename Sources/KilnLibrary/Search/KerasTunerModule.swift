@@ -196,6 +196,8 @@ final class TunerValue: KObject {
     var trials: [TunerTrial] = []
     /// Seconds spent in search so far.
     var elapsed = 0.0
+    /// The arguments of the last `search` (the data the hyperparameters were chosen on).
+    var searchArguments: (positional: [Value], keywords: [(name: String, value: Value)])?
 
     /// keras-tuner's `00h 00m 05s`.
     static func clock(_ seconds: Double) -> String {
@@ -349,6 +351,7 @@ final class TunerValue: KObject {
                 guard case .string(let k) = key else { return nil }
                 return (k, value)
             }
+            me.searchArguments = (positional, keywords)
             switch me.strategy {
             case .trials(let maxTrials):
                 while me.trials.count < maxTrials {
@@ -379,6 +382,7 @@ final class TunerValue: KObject {
         KBuiltin("results_summary", "num_trials=10", doc: "Print the best trials with their hyperparameters and scores.") { a in
             let me = a.receiver(TunerValue.self)
             var text = "Results summary\nShowing \(try a.int(0)) best trials\nObjective(name=\"\(me.objective)\", direction=\"\(me.maximize ? "max" : "min")\")\n"
+            if let held = try? HeldOutData(tuner: me, a.interpreter) { text += "Chosen on: \(held.description)\n" }
             for trial in me.ranked.prefix(Swift.max(try a.int(0), 0)) {
                 text += "\nTrial \(String(format: "%02d", trial.number)) summary\nHyperparameters:\n"
                 for parameter in trial.hyperparameters.parameters {

@@ -3,8 +3,9 @@ import XCTest
 
 /// What keras-tuner's tuners print.
 final class KerasTunerOutputTests: XCTestCase {
-    /// results_summary after a BayesianOptimization search: keras-tuner's header, then the best
-    /// trials, best first, each with its hyperparameters in declaration order and its score.
+    /// results_summary after a BayesianOptimization search: keras-tuner's header (and Kiln's
+    /// line on the data that chose), then the best trials, best first, each with its
+    /// hyperparameters in declaration order and its score.
     func testBayesianOptimizationResultsSummaryHasKerasTunersLayout() throws {
         let text = try printed("""
             import numpy as np
@@ -24,7 +25,8 @@ final class KerasTunerOutputTests: XCTestCase {
             """)
         let score = "[0-9]+\\.[0-9]+(e-?[0-9]+)?"
         let trial = "\nTrial 0[0-4] summary\nHyperparameters:\nunits: (2|4|6|8)\nlr: \(score)\nScore: \(score)\n"
-        let pattern = "^Results summary\nShowing 3 best trials\nObjective\\(name=\"val_loss\", direction=\"min\"\\)\n" + trial + trial + trial + "$"
+        let pattern = "^Results summary\nShowing 3 best trials\nObjective\\(name=\"val_loss\", direction=\"min\"\\)\n"
+            + "Chosen on: validation data \\(8 samples\\)\n" + trial + trial + trial + "$"
         XCTAssertNotNil(text.range(of: pattern, options: .regularExpression), text)
         // Best first.
         let scores = text.split(separator: "\n").filter { $0.hasPrefix("Score: ") }.compactMap { Double($0.dropFirst(7)) }

@@ -5,15 +5,6 @@ import XCTest
 
 /// What training writes as it goes: fit's per-epoch lines and the callbacks' messages.
 final class TrainingOutputTests: XCTestCase {
-    /// Everything `source` writes, run as a notebook cell would be.
-    func printed(_ source: String) throws -> String {
-        let interpreter = KilnLibrary.makeInterpreter()
-        var text = ""
-        interpreter.output = { text += $0 }
-        _ = try interpreter.run(source, filename: "training.kiln").get()
-        return text
-    }
-
     /// What fit prints when its output is not a terminal (as under `swift test`): "Epoch i/n"
     /// only when there are several epochs, then one line per epoch, validation values included.
     func testFitPrintsOneLinePerEpochWhenNotATerminal() throws {

@@ -6,8 +6,12 @@
 /// `results_summary()`, `get_best_hyperparameters()` and `get_best_models()`. Values are drawn
 /// from KilnSearch's priors; a parameter met for the first time takes its default, as
 /// keras-tuner does. `kt.Hyperband(build_model, objective, max_epochs, factor)` runs
-/// keras-tuner's brackets of successive halving. BayesianOptimization is not in Kiln yet and
-/// says so.
+/// keras-tuner's brackets of successive halving. `kt.BayesianOptimization(build_model,
+/// objective, max_trials, num_initial_points, alpha, beta)` proposes each trial with
+/// KilnSearch's Gaussian-process sampler as keras-tuner's oracle does: `num_initial_points`
+/// (default 3 per hyperparameter, at least 3) random trials, then the minimum of μ − beta·σ of
+/// a Matérn 5/2 process fitted with noise alpha to the standardized scores. GridSearch is not in
+/// Kiln yet and says so.
 
 import Foundation
 import KilnLang
@@ -24,6 +28,9 @@ struct TunerParameter {
     let defaultValue: Value
     /// How a drawn number becomes the value (an Int's step grid, a Choice's option).
     let value: (Double) -> Value
+    /// The number a value is drawn as (the inverse of `value`), for samplers that learn from
+    /// past trials; nil for a value that is not one of the parameter's.
+    let number: (Value) -> Double?
     /// The fields search_space_summary prints, in keras-tuner's order.
     let summary: [(String, Value)]
 }
@@ -77,6 +84,7 @@ final class TunerHyperParameters: KObject {
                                              : .randint(low: 0, high: count),
                 choices: [], defaultValue: a.isNone(5) ? .int(low) : a[5],
                 value: { x in log && low > 0 ? .int(Swift.min(Swift.max(Int(x), low), high)) : .int(low + Int(x) * step) },
+                number: { v in v.asDouble.map { log && low > 0 ? $0 : (($0 - Double(low)) / Double(step)).rounded() } },
                 summary: [("default", a[5]), ("conditions", .object(KList())), ("min_value", .int(low)), ("max_value", .int(high)),
                           ("step", .int(step)), ("sampling", a[4])])
             return a.receiver(TunerHyperParameters.self).use(parameter)
@@ -93,6 +101,7 @@ final class TunerHyperParameters: KObject {
             let parameter = TunerParameter(
                 name: try a.string(0), kind: "Float", distribution: distribution, choices: [],
                 defaultValue: a.isNone(5) ? .float(low) : a[5], value: { .float(Swift.min(Swift.max($0, low), high)) },
+                number: { $0.asDouble },
                 summary: [("default", a.isNone(5) ? .float(low) : a[5]), ("conditions", .object(KList())), ("min_value", .float(low)),
                           ("max_value", .float(high)), ("step", step.map { .float($0) } ?? .none), ("sampling", a[4])])
             return a.receiver(TunerHyperParameters.self).use(parameter)
@@ -104,6 +113,7 @@ final class TunerHyperParameters: KObject {
             let parameter = TunerParameter(
                 name: try a.string(0), kind: "Choice", distribution: .choice(count: options.count), choices: options,
                 defaultValue: a.isNone(3) ? options[0] : a[3], value: { options[Swift.min(Swift.max(Int($0), 0), options.count - 1)] },
+                number: { v in options.firstIndex { $0.equals(v) }.map(Double.init) },
                 summary: [("default", a.isNone(3) ? options[0] : a[3]), ("conditions", .object(KList())), ("values", .object(KList(options))),
                           ("ordered", a.isNone(2) ? .bool(options.allSatisfy { $0.asDouble != nil }) : a[2])])
             return a.receiver(TunerHyperParameters.self).use(parameter)
@@ -111,14 +121,14 @@ final class TunerHyperParameters: KObject {
         KBuiltin("Boolean", "name, default=False, parent_name=None, parent_values=None", doc: "True or False.") { a in
             let parameter = TunerParameter(
                 name: try a.string(0), kind: "Boolean", distribution: .choice(count: 2), choices: [.bool(false), .bool(true)],
-                defaultValue: .bool(a.bool(1)), value: { .bool($0 >= 1) },
+                defaultValue: .bool(a.bool(1)), value: { .bool($0 >= 1) }, number: { $0.isTruthy ? 1 : 0 },
                 summary: [("default", .bool(a.bool(1))), ("conditions", .object(KList()))])
             return a.receiver(TunerHyperParameters.self).use(parameter)
         },
         KBuiltin("Fixed", "name, value, parent_name=None, parent_values=None", doc: "A value that does not change.") { a in
             let fixed = a[1]
             let parameter = TunerParameter(name: try a.string(0), kind: "Fixed", distribution: .choice(count: 1), choices: [fixed],
-                                           defaultValue: fixed, value: { _ in fixed },
+                                           defaultValue: fixed, value: { _ in fixed }, number: { _ in 0 },
                                            summary: [("conditions", .object(KList())), ("value", fixed)])
             return a.receiver(TunerHyperParameters.self).use(parameter)
         },
@@ -141,19 +151,43 @@ struct TunerTrial {
 /// How a tuner spends its budget.
 enum TunerStrategy {
     /// `max_trials` models, each fitted as `search` says.
-    case random(maxTrials: Int)
+    case trials(maxTrials: Int)
     /// Hyperband (Li et al. 2017) as keras-tuner runs it: brackets of successive halving, each
     /// round continuing the best models of the last for more epochs.
     case hyperband(maxEpochs: Int, factor: Int, iterations: Int)
 }
 
-/// `kt.RandomSearch(...)`, `kt.Hyperband(...)`: the tuner and its trials.
+/// keras-tuner's BayesianOptimizationOracle on KilnSearch's Gaussian process: until
+/// `initialPoints` trials are complete (by default three per hyperparameter known so far, at
+/// least 3) a random draw, then the minimum of μ − beta·σ of the process fitted with noise
+/// `alpha`. keras-tuner's process has one length scale, a fixed signal variance, and maps a
+/// Choice to one ordinal column; Kiln's has a length scale per column, fits the signal variance,
+/// and gives a Choice one-hot columns.
+struct BayesianOracle: Sampler {
+    let initialPoints: Int?
+    var process: GaussianProcessSampler
+
+    init(initialPoints: Int?, alpha: Double, beta: Double) {
+        self.initialPoints = initialPoints
+        process = GaussianProcessSampler(acquisition: .confidenceBound(beta: beta), noise: alpha)
+    }
+
+    mutating func suggest(_ space: SearchSpace, trials: [Trial], direction: Direction, rng: inout RandomGenerator) -> Assignment {
+        process.startupTrials = initialPoints ?? Swift.max(3 * space.parameters.count, 3)
+        return process.suggest(space, trials: trials, direction: direction, rng: &rng)
+    }
+}
+
+/// `kt.RandomSearch(...)`, `kt.Hyperband(...)`, `kt.BayesianOptimization(...)`: the tuner and
+/// its trials.
 final class TunerValue: KObject {
     let hypermodel: Value
     let objective: String
     let maximize: Bool
     let strategy: TunerStrategy
     let className: String
+    /// What proposes each new model's hyperparameters.
+    var sampler: any Sampler
     var rng: RandomGenerator
     /// Where the trials are recorded (a recorded session's store), under `studyName`.
     let session: SearchSession
@@ -171,12 +205,13 @@ final class TunerValue: KObject {
         return String(format: "%02dh %02dm %02ds", s / 3600, (s % 3600) / 60, s % 60)
     }
 
-    init(hypermodel: Value, objective: String, maximize: Bool, strategy: TunerStrategy, className: String, seed: Int,
-         session: SearchSession) {
+    init(hypermodel: Value, objective: String, maximize: Bool, strategy: TunerStrategy, sampler: any Sampler, className: String,
+         seed: Int, session: SearchSession) {
         self.hypermodel = hypermodel
         self.objective = objective
         self.maximize = maximize
         self.strategy = strategy
+        self.sampler = sampler
         self.className = className
         rng = RandomGenerator(seed: seed)
         self.session = session
@@ -199,15 +234,28 @@ final class TunerValue: KObject {
     /// Trials by score, best first (unscored ones last).
     var ranked: [TunerTrial] { TunerValue.rank(trials, maximize: maximize) }
 
-    /// Hyperparameters for a new model: the known ones drawn from their priors (all at their
-    /// defaults for the very first model, as keras-tuner starts).
-    func newHyperParameters() -> TunerHyperParameters {
+    /// Hyperparameters for a new model: the known ones proposed by the sampler from the trials
+    /// so far (all at their defaults for the very first model, as keras-tuner starts).
+    func newHyperParameters() throws -> TunerHyperParameters {
         let hp = TunerHyperParameters()
         hp.parameters = space.parameters
-        if !trials.isEmpty {
-            for parameter in space.parameters { hp.values[parameter.name] = parameter.value(parameter.distribution.sample(&rng)) }
+        guard !trials.isEmpty else { return hp }
+        let searchSpace = try searching { try SearchSpace(space.parameters.map { Parameter(label: $0.name, distribution: $0.distribution) }) }
+        let assignment = sampler.suggest(searchSpace, trials: trials.map(searchTrial), direction: maximize ? .maximize : .minimize, rng: &rng)
+        for parameter in space.parameters {
+            if let x = assignment[parameter.name] { hp.values[parameter.name] = parameter.value(x) }
         }
         return hp
+    }
+
+    /// A trial as KilnSearch sees it: its hyperparameters as the numbers they are drawn as (one
+    /// it did not meet at its default, as keras-tuner fills them in) and its score.
+    func searchTrial(_ trial: TunerTrial) -> Trial {
+        var assignment: Assignment = [:]
+        for parameter in space.parameters {
+            assignment[parameter.name] = parameter.number(trial.hyperparameters.values[parameter.name] ?? parameter.defaultValue)
+        }
+        return Trial(number: trial.number, assignment: assignment, state: trial.score == nil ? .failed : .complete, value: trial.score)
     }
 
     /// Fits `model` (for epochs `initial..<epochs` when given, replacing the search's own), scores
@@ -268,7 +316,7 @@ final class TunerValue: KObject {
             for bracket in stride(from: brackets - 1, through: 0, by: -1) {
                 var round: [TunerTrial] = []
                 for _ in 0..<size(bracket, 0) {
-                    let hp = newHyperParameters()
+                    let hp = try newHyperParameters()
                     let model = try interpreter.call(hypermodel, Arguments([.object(hp)]))
                     round.append(try run(model, hp, positional, keywords, epochs: (0, epochsOf(bracket, 0)), interpreter))
                 }
@@ -305,9 +353,9 @@ final class TunerValue: KObject {
             }
             me.searchArguments = (positional, keywords)
             switch me.strategy {
-            case .random(let maxTrials):
+            case .trials(let maxTrials):
                 while me.trials.count < maxTrials {
-                    let hp = me.newHyperParameters()
+                    let hp = try me.newHyperParameters()
                     let model = try a.interpreter.call(me.hypermodel, Arguments([.object(hp)]))
                     try me.run(model, hp, positional, keywords, epochs: nil, a.interpreter)
                 }
@@ -351,7 +399,7 @@ final class TunerValue: KObject {
 enum KerasTunerModule {
     static func register(in registry: ModuleRegistry, keras: KerasSession, search: SearchSession) {
         registry.register("keras_tuner") { _ in
-            let m = KModule("keras_tuner", doc: "keras-tuner: define-by-run search spaces and tuners (RandomSearch).")
+            let m = KModule("keras_tuner", doc: "keras-tuner: define-by-run search spaces and tuners (RandomSearch, Hyperband, BayesianOptimization).")
             m.add([
                 KBuiltin("HyperParameters", "", doc: "An empty set of hyperparameters.") { _ in .object(TunerHyperParameters()) },
                 KBuiltin("Objective", "name, direction", doc: "What a tuner optimizes: a History key and 'min' or 'max'.") { a in
@@ -359,26 +407,25 @@ enum KerasTunerModule {
                 },
                 KBuiltin("RandomSearch", "hypermodel=None, objective=None, max_trials=10, seed=None, hyperparameters=None, tune_new_entries=True, allow_new_entries=True, max_retries_per_trial=0, max_consecutive_failed_trials=3, executions_per_trial=1, overwrite=False, directory=None, project_name=None, **kwargs",
                          doc: "Random search: max_trials models with hyperparameters drawn at random (the first with their defaults).") { a in
-                    guard !a.isNone(0) else { throw KilnError.value("RandomSearch needs a hypermodel: a function build_model(hp) returning a compiled model") }
-                    if try a.int(9) != 1 { throw KilnError("NotImplementedError", "not supported in Kiln yet: executions_per_trial other than 1") }
-                    let (objective, maximize) = try objectiveArgument(a[1], a.interpreter)
-                    let seed = try a.optionalInt(3) ?? keras.backend.random.nextInt(below: Int(Int32.max))
-                    return .object(TunerValue(hypermodel: a[0], objective: objective, maximize: maximize,
-                                              strategy: .random(maxTrials: try a.int(2)), className: "RandomSearch", seed: seed, session: search))
+                    try tuner(a, "RandomSearch", seed: 3, executions: 9, strategy: .trials(maxTrials: try a.int(2)), sampler: RandomSampler(), keras, search)
                 },
                 KBuiltin("Hyperband", "hypermodel=None, objective=None, max_epochs=100, factor=3, hyperband_iterations=1, seed=None, hyperparameters=None, tune_new_entries=True, allow_new_entries=True, max_retries_per_trial=0, max_consecutive_failed_trials=3, executions_per_trial=1, overwrite=False, directory=None, project_name=None, **kwargs",
                          doc: "Hyperband: brackets of successive halving, each round continuing the best models for factor times more epochs (search's own epochs are replaced).") { a in
-                    guard !a.isNone(0) else { throw KilnError.value("Hyperband needs a hypermodel: a function build_model(hp) returning a compiled model") }
-                    if try a.int(11) != 1 { throw KilnError("NotImplementedError", "not supported in Kiln yet: executions_per_trial other than 1") }
                     let maxEpochs = try a.int(2), factor = try a.int(3)
                     guard maxEpochs >= 1, factor >= 2 else { throw KilnError.value("Hyperband needs max_epochs >= 1 and factor >= 2 (got \(maxEpochs), \(factor))") }
-                    let (objective, maximize) = try objectiveArgument(a[1], a.interpreter)
-                    let seed = try a.optionalInt(5) ?? keras.backend.random.nextInt(below: Int(Int32.max))
-                    return .object(TunerValue(hypermodel: a[0], objective: objective, maximize: maximize,
-                                              strategy: .hyperband(maxEpochs: maxEpochs, factor: factor, iterations: try a.int(4)),
-                                              className: "Hyperband", seed: seed, session: search))
+                    return try tuner(a, "Hyperband", seed: 5, executions: 11,
+                                     strategy: .hyperband(maxEpochs: maxEpochs, factor: factor, iterations: try a.int(4)), sampler: RandomSampler(), keras, search)
                 },
-                refused("BayesianOptimization"), refused("GridSearch"),
+                KBuiltin("BayesianOptimization", "hypermodel=None, objective=None, max_trials=10, num_initial_points=None, alpha=0.0001, beta=2.6, seed=None, hyperparameters=None, tune_new_entries=True, allow_new_entries=True, max_retries_per_trial=0, max_consecutive_failed_trials=3, executions_per_trial=1, overwrite=False, directory=None, project_name=None, **kwargs",
+                         doc: "Bayesian optimization: num_initial_points random models (default 3 per hyperparameter), then each where a Gaussian process fitted to the scores (noise alpha) has the best mean + beta · standard deviation.") { a in
+                    let initialPoints = try a.optionalInt(3), alpha = try a.double(4), beta = try a.double(5)
+                    guard alpha > 0, beta >= 0, (initialPoints ?? 1) >= 1 else {
+                        throw KilnError.value("BayesianOptimization needs alpha > 0, beta >= 0 and num_initial_points >= 1")
+                    }
+                    return try tuner(a, "BayesianOptimization", seed: 6, executions: 12, strategy: .trials(maxTrials: try a.int(2)),
+                                     sampler: BayesianOracle(initialPoints: initialPoints, alpha: alpha, beta: beta), keras, search)
+                },
+                refused("GridSearch"),
             ])
             return m
         }
@@ -386,8 +433,21 @@ enum KerasTunerModule {
 
     private static func refused(_ name: String) -> KBuiltin {
         KBuiltin(name, "*args, **kwargs", doc: "Not in Kiln yet.") { _ in
-            throw KilnError("NotImplementedError", "not supported in Kiln yet: keras_tuner.\(name) (RandomSearch and Hyperband work)")
+            throw KilnError("NotImplementedError", "not supported in Kiln yet: keras_tuner.\(name) (RandomSearch, Hyperband and BayesianOptimization work)")
         }
+    }
+
+    /// A tuner from its constructor's arguments: the hypermodel (argument 0), the objective (1),
+    /// and `seed` and `executions_per_trial` at the given positions (the seed defaults to one
+    /// drawn from the session's generator).
+    private static func tuner(_ a: BoundArguments, _ className: String, seed: Int, executions: Int, strategy: TunerStrategy,
+                              sampler: any Sampler, _ keras: KerasSession, _ search: SearchSession) throws -> Value {
+        guard !a.isNone(0) else { throw KilnError.value("\(className) needs a hypermodel: a function build_model(hp) returning a compiled model") }
+        if try a.int(executions) != 1 { throw KilnError("NotImplementedError", "not supported in Kiln yet: executions_per_trial other than 1") }
+        let (objective, maximize) = try objectiveArgument(a[1], a.interpreter)
+        let seed = try a.optionalInt(seed) ?? keras.backend.random.nextInt(below: Int(Int32.max))
+        return .object(TunerValue(hypermodel: a[0], objective: objective, maximize: maximize, strategy: strategy, sampler: sampler,
+                                  className: className, seed: seed, session: search))
     }
 
     /// A History key and whether it is maximized: keras-tuner's rule for a name is max unless it

@@ -6,7 +6,8 @@
 /// run, whose `report(value, step)` / `should_prune()` / `prune()` (or a Keras
 /// `search.PruningCallback`) stop bad trials early; then `best_params`, `best_value`,
 /// `best_trial`, `trials`, `trials_table()` and `plot()` (the search trace as SVG). Sampler
-/// `tpe` is Optuna 5.0's multivariate TPE; `hyperopt`'s `tpe.suggest` stays Hyperopt's.
+/// `tpe` is Optuna 5.0's multivariate TPE; `hyperopt`'s `tpe.suggest` stays Hyperopt's; `gp` is
+/// KilnSearch's Gaussian process (scikit-optimize's gp_minimize defaults).
 ///
 /// `n_trials` is the study's budget, not a count for this call: a study reloaded from the store
 /// runs only the trials it still lacks, and workers sharing it stop when it is reached.
@@ -120,7 +121,8 @@ final class StudyValue: KObject {
         case "tpe": return MultivariateTPESampler()
         case "random": return RandomSampler()
         case "evolution": return EvolutionSampler()
-        default: throw KilnError.value("sampler must be 'tpe', 'random' or 'evolution', not '\(name)'")
+        case "gp": return GaussianProcessSampler()
+        default: throw KilnError.value("sampler must be 'tpe', 'random', 'evolution' or 'gp', not '\(name)'")
         }
     }
 

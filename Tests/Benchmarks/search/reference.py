@@ -1,7 +1,9 @@
-"""Search benchmark, reference side: hyperopt (rand, tpe) and optuna (TPESampler) on the same
-problems as kiln_search.kiln (problems.txt), printing lines in the same format.
+"""Search benchmark, reference side: hyperopt (rand, tpe), optuna (TPESampler) and, when it is
+installed, scikit-optimize's gp_minimize (default settings) on the same problems as
+kiln_search.kiln (problems.txt), printing lines in the same format. gp_minimize runs on Branin
+and Hartmann-6 only (its spaces are flat).
 
-    python reference.py [--seeds N] [--evals N]
+    python reference.py [--seeds N] [--evals N] [--only hyperopt,optuna,skopt]
 """
 import argparse, math, time
 import numpy as np
@@ -9,6 +11,10 @@ from hyperopt import fmin, tpe, rand, hp, Trials
 import optuna
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+try:
+    import skopt
+except ImportError:
+    skopt = None
 
 def branin(p):
     x, y = p['x'], p['y']
@@ -38,6 +44,12 @@ HYPEROPT = [
         {'kind': 'b', 'depth': hp.randint('depth', 1, 10)}])}, 0.0),
 ]
 
+# gp_minimize's spaces and objectives (a point is a list of coordinates).
+SKOPT = {
+    'branin': ([(-5.0, 10.0), (0.0, 15.0)], lambda v: branin({'x': v[0], 'y': v[1]})),
+    'hartmann6': ([(0.0, 1.0)] * 6, lambda v: hartmann6({f'x{i}': v[i - 1] for i in range(1, 7)})),
+}
+
 def optuna_objective(name):
     def objective(trial):
         if name == 'branin':
@@ -63,9 +75,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--seeds', type=int, default=20)
     parser.add_argument('--evals', type=int, default=100)
+    parser.add_argument('--only', default='hyperopt,optuna,skopt')
     args = parser.parse_args()
+    only = args.only.split(',')
     for name, fn, space, optimum in HYPEROPT:
-        for algo_name, algo in [('rand', rand.suggest), ('tpe', tpe.suggest)]:
+        for algo_name, algo in [('rand', rand.suggest), ('tpe', tpe.suggest)] if 'hyperopt' in only else []:
             curves, seconds = [], 0.0
             for seed in range(args.seeds):
                 trials = Trials()
@@ -74,14 +88,24 @@ def main():
                 seconds += time.perf_counter() - start
                 curves.append(np.minimum.accumulate(np.array(trials.losses()) - optimum))
             report('hyperopt', algo_name, name, curves, seconds, args.seeds, args.evals)
-        curves, seconds = [], 0.0
-        for seed in range(args.seeds):
-            study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
-            start = time.perf_counter()
-            study.optimize(optuna_objective(name), n_trials=args.evals)
-            seconds += time.perf_counter() - start
-            curves.append(np.minimum.accumulate(np.array([t.value for t in study.trials]) - optimum))
-        report('optuna', 'tpe', name, curves, seconds, args.seeds, args.evals)
+        if 'skopt' in only and skopt is not None and name in SKOPT:
+            curves, seconds = [], 0.0
+            dimensions, objective = SKOPT[name]
+            for seed in range(args.seeds):
+                start = time.perf_counter()
+                result = skopt.gp_minimize(objective, dimensions, n_calls=args.evals, random_state=seed)
+                seconds += time.perf_counter() - start
+                curves.append(np.minimum.accumulate(np.array(result.func_vals) - optimum))
+            report('skopt', 'gp', name, curves, seconds, args.seeds, args.evals)
+        if 'optuna' in only:
+            curves, seconds = [], 0.0
+            for seed in range(args.seeds):
+                study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+                start = time.perf_counter()
+                study.optimize(optuna_objective(name), n_trials=args.evals)
+                seconds += time.perf_counter() - start
+                curves.append(np.minimum.accumulate(np.array([t.value for t in study.trials]) - optimum))
+            report('optuna', 'tpe', name, curves, seconds, args.seeds, args.evals)
 
 if __name__ == '__main__':
     main()

@@ -14,6 +14,14 @@ enum LearnerFactory {
     case regressor((BoundArguments) throws -> any Regressor)
 }
 
+/// What a class accepts and shows beyond the common estimator interface.
+struct EstimatorOptions {
+    /// Whether X may hold NaN (missing values the learner handles); infinities stay refused.
+    var allowsNaN = false
+    /// Attributes of a fitted learner (`n_iter_`, `feature_importances_`…), read from it.
+    var fitted: [String: (Any) throws -> Value] = [:]
+}
+
 /// A fitted learner with what it was fitted on.
 private enum Fitted {
     case classifier(any Classifier, classes: [Value])
@@ -27,14 +35,16 @@ final class EstimatorValue: KObject {
     /// The constructor's default for each argument (nil: none).
     let defaults: [Value?]
     let factory: LearnerFactory
+    let options: EstimatorOptions
     private var fitted: Fitted?
     private(set) var featureCount = 0
 
-    init(className: String, arguments: BoundArguments, defaults: [Value?], factory: LearnerFactory) {
+    init(className: String, arguments: BoundArguments, defaults: [Value?], factory: LearnerFactory, options: EstimatorOptions = EstimatorOptions()) {
         self.className = className
         self.arguments = arguments
         self.defaults = defaults
         self.factory = factory
+        self.options = options
     }
 
     override var typeName: String { className }
@@ -48,7 +58,8 @@ final class EstimatorValue: KObject {
     }
 
     /// A class of the module: `name(signature)` makes an estimator from its arguments.
-    static func estimatorClass(_ name: String, _ signature: String, doc: String, _ factory: LearnerFactory) -> KBuiltin {
+    static func estimatorClass(_ name: String, _ signature: String, doc: String, options: EstimatorOptions = EstimatorOptions(),
+                               _ factory: LearnerFactory) -> KBuiltin {
         let defaults = Signature(signature).defaults
         return KBuiltin(name, signature, doc: doc) { a in
             // Building once checks the arguments now, as scikit-learn's fit would later.
@@ -56,11 +67,11 @@ final class EstimatorValue: KObject {
             case .classifier(let make): _ = try learning { try make(a) }
             case .regressor(let make): _ = try learning { try make(a) }
             }
-            return .object(EstimatorValue(className: name, arguments: a, defaults: defaults, factory: factory))
+            return .object(EstimatorValue(className: name, arguments: a, defaults: defaults, factory: factory, options: options))
         }
     }
 
-    override var attributeNames: [String] { ["classes_", "n_features_in_"] + EstimatorValue.methods.keys.sorted() }
+    override var attributeNames: [String] { ["classes_", "n_features_in_"] + options.fitted.keys.sorted() + EstimatorValue.methods.keys.sorted() }
 
     override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
         switch name {
@@ -71,6 +82,15 @@ final class EstimatorValue: KObject {
             guard fitted != nil else { return try notFitted() }
             return .int(featureCount)
         default:
+            if let read = options.fitted[name] {
+                let learner: Any? = switch fitted {
+                case .classifier(let learner, _)?: learner
+                case .regressor(let learner)?: learner
+                case nil: nil
+                }
+                guard let learner else { throw KilnError.attribute("'\(className)' object has no attribute '\(name)'") }
+                return try read(learner)
+            }
             return EstimatorValue.methods[name].map { .object($0.bound(to: .object(self))) }
         }
     }
@@ -93,7 +113,7 @@ final class EstimatorValue: KObject {
             throw KilnError.value("Expected 2D array, got \(array.shape.count == 1 ? "1D" : "\(array.shape.count)D") array instead: reshape your data with array.reshape(-1, 1) if it has a single feature or array.reshape(1, -1) if it contains a single sample.")
         }
         let values = array.elements
-        if let bad = values.first(where: { !$0.isFinite }) {
+        if let bad = values.first(where: { !$0.isFinite && !(options.allowsNaN && $0.isNaN) }) {
             throw KilnError.value("Input X contains \(bad.isNaN ? "NaN" : "infinity or a value too large for dtype('float64')").")
         }
         if !fitting, array.shape[1] != featureCount {

@@ -37,8 +37,10 @@ enum SklearnModules {
             }])
             return m
         }
+        EnsembleLearners.register(in: registry)
         registry.register("sklearn") { interpreter in
             KModule("sklearn", members: ["datasets": .object(try interpreter.importModule(["sklearn", "datasets"])),
+                                         "ensemble": .object(try interpreter.importModule(["sklearn", "ensemble"])),
                                          "model_selection": .object(try interpreter.importModule(["sklearn", "model_selection"]))],
                     doc: "Kiln's scikit-learn subset.")
         }

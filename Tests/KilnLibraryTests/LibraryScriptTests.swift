@@ -8,7 +8,7 @@ import XCTest
 /// interpreter as `kiln run` builds it (testdata/*.kiln, expected values from CPython).
 final class LibraryScriptTests: XCTestCase {
     static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
-    static let scripts = ["keras_layers", "keras_training", "keras_optimizers", "keras_metrics_losses", "math", "random", "statistics", "numpy_printing",
+    static let scripts = ["sklearn_ensemble", "keras_layers", "keras_training", "keras_optimizers", "keras_metrics_losses", "math", "random", "statistics", "numpy_printing",
                           "numpy_creation", "numpy_arithmetic", "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random",
                           "numpy_language", "numpy_files", "sklearn", "hyperopt", "hyperas", "keras_tuner", "numpy_generator", "search_study"]
 
@@ -31,6 +31,7 @@ final class LibraryScriptTests: XCTestCase {
     func test_keras_metrics_losses() { runScript("keras_metrics_losses") }
     func test_math() { runScript("math") }
     func test_sklearn() { runScript("sklearn") }
+    func test_sklearn_ensemble() { runScript("sklearn_ensemble") }
     func test_hyperopt() { runScript("hyperopt") }
     func test_hyperas() { runScript("hyperas") }
     func test_numpy_generator() { runScript("numpy_generator") }

@@ -22,18 +22,21 @@ enum EnsembleLearners {
         let a: BoundArguments
         let className: String
 
-        func index(_ name: String) -> Int { a.names.firstIndex(of: name) ?? 0 }
-        subscript(_ name: String) -> Value { a[index(name)] }
+        /// The position of parameter `name` (a name the class's signature has).
+        func index(_ name: String) throws -> Int {
+            guard let i = a.names.firstIndex(of: name) else { throw KilnError.type("\(className) has no parameter '\(name)'") }
+            return i
+        }
+        subscript(_ name: String) -> Value { a.names.firstIndex(of: name).map { a[$0] } ?? .none }
         func int(_ name: String) throws -> Int { try a.int(index(name)) }
         func optionalInt(_ name: String) throws -> Int? { try a.optionalInt(index(name)) }
         func double(_ name: String) throws -> Double { try a.double(index(name)) }
-        func bool(_ name: String) -> Bool { a.bool(index(name)) }
+        func bool(_ name: String) -> Bool { self[name].isTruthy }
 
         /// Refuses a value other than the default for an option Kiln does not implement.
         func unsupported(_ names: [String], defaults: [Value?]) throws {
             for name in names {
-                let i = index(name)
-                guard i < defaults.count, let fallback = defaults[i] else { continue }
+                guard let i = a.names.firstIndex(of: name), i < defaults.count, let fallback = defaults[i] else { continue }
                 if !(fallback.equals(a[i]) && fallback.typeName == a[i].typeName) {
                     throw KilnError.value("\(className)(\(name)=\(Repr.repr(a[i]))) is not supported by Kiln; leave \(name) at its default \(Repr.repr(fallback)).")
                 }

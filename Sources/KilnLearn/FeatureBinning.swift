@@ -76,12 +76,9 @@ public struct FeatureBinner: Sendable {
     /// `x` binned column by column: feature f of sample i at `f · rows + i`.
     public func transform(_ x: Samples) -> BinnedSamples {
         var bins = [UInt8](repeating: 0, count: x.rows * x.columns)
-        bins.withUnsafeMutableBufferPointer { out in
-            let out = UncheckedPointer(out)
-            Parallel.forEachChunk(count: x.columns, minimumChunk: 1) { features in
-                for f in features {
-                    for i in 0..<x.rows { out.buffer[f * x.rows + i] = bin(x.values[i * x.columns + f], feature: f) }
-                }
+        bins.fillInParallel(count: x.columns, minimumChunk: 1) { features, out in
+            for f in features {
+                for i in 0..<x.rows { out[f * x.rows + i] = bin(x.values[i * x.columns + f], feature: f) }
             }
         }
         return BinnedSamples(rows: x.rows, columns: x.columns, bins: bins)
@@ -105,10 +102,4 @@ public struct BinnedSamples: Sendable {
         }
         return BinnedSamples(rows: indices.count, columns: columns, bins: picked)
     }
-}
-
-/// A buffer that `Parallel.forEachChunk` bodies write disjoint parts of.
-struct UncheckedPointer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }

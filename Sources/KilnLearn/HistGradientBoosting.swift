@@ -129,14 +129,11 @@ public struct HistGradientBoosting: Sendable {
         guard !trees.isEmpty else { throw LearnError("This estimator is not fitted yet.") }
         let k = baseline.count, n = x.rows
         var raw = (0..<k).flatMap { c in [Double](repeating: baseline[c], count: n) }
-        raw.withUnsafeMutableBufferPointer { out in
-            let out = UncheckedPointer(out)
-            Parallel.forEachChunk(count: n, minimumChunk: 256) { rows in
-                for i in rows {
-                    let sample = x.row(i)
-                    for iteration in trees {
-                        for (c, tree) in iteration.enumerated() { out.buffer[c * n + i] += tree.predict(sample) }
-                    }
+        raw.fillInParallel(count: n, minimumChunk: 256) { rows, out in
+            for i in rows {
+                let sample = x.row(i)
+                for iteration in trees {
+                    for (c, tree) in iteration.enumerated() { out[c * n + i] += tree.predict(sample) }
                 }
             }
         }
@@ -173,8 +170,8 @@ public struct HistGradientBoosting: Sendable {
 /// for two classes, multinomial log loss (one tree per class per iteration) for more;
 /// probabilities σ(f) or softmax(f).
 public struct HistGradientBoostingClassifier: Classifier, Sendable {
-    public var booster = HistGradientBoosting()
-    public init() {}
+    public var booster: HistGradientBoosting
+    public init(booster: HistGradientBoosting = HistGradientBoosting()) { self.booster = booster }
 
     public mutating func fit(_ x: Samples, _ y: [Int], classes: Int, weights: [Double]?) throws {
         let loss: BoostingLoss = classes <= 2 ? .binaryLogLoss : .multinomial(classes: classes)
@@ -202,8 +199,8 @@ public struct HistGradientBoostingClassifier: Classifier, Sendable {
 
 /// scikit-learn's `HistGradientBoostingRegressor` with the squared error loss.
 public struct HistGradientBoostingRegressor: Regressor, Sendable {
-    public var booster = HistGradientBoosting()
-    public init() {}
+    public var booster: HistGradientBoosting
+    public init(booster: HistGradientBoosting = HistGradientBoosting()) { self.booster = booster }
 
     public mutating func fit(_ x: Samples, _ y: [Double], weights: [Double]?) throws {
         try booster.fit(x, y, weights: weights, loss: .squaredError)

@@ -132,13 +132,10 @@ public struct SplitRules: Sendable {
                           gradients: Double, hessians: Double, count: Int, hessiansAreCounts: Bool) -> SplitInfo? {
         let features = nonMissingBins.count
         var best = [SplitInfo?](repeating: nil, count: features)
-        best.withUnsafeMutableBufferPointer { out in
-            let out = UncheckedPointer(out)
-            Parallel.forEachChunk(count: features, minimumChunk: 4) { range in
-                for f in range {
-                    out.buffer[f] = bestSplit(histogram, feature: f, nonMissingBins: nonMissingBins[f], hasMissing: hasMissing[f],
-                                              gradients: gradients, hessians: hessians, count: count, hessiansAreCounts: hessiansAreCounts)
-                }
+        best.fillInParallel(count: features, minimumChunk: 4) { range, out in
+            for f in range {
+                out[f] = bestSplit(histogram, feature: f, nonMissingBins: nonMissingBins[f], hasMissing: hasMissing[f],
+                                   gradients: gradients, hessians: hessians, count: count, hessiansAreCounts: hessiansAreCounts)
             }
         }
         var result: SplitInfo?

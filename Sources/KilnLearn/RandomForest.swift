@@ -72,19 +72,16 @@ public struct Forest: Sendable {
         let n = x.rows, bootstrap = self.bootstrap
 
         var built = [(DecisionTree, [Double])](repeating: (DecisionTree(), []), count: nEstimators)
-        built.withUnsafeMutableBufferPointer { out in
-            let out = UncheckedPointer(out)
-            Parallel.forEachChunk(count: nEstimators, minimumChunk: 1) { indices in
-                for t in indices {
-                    var generator = RandomGenerator(seed: treeSeeds[t])
-                    var drawn = weights ?? [Double](repeating: 1, count: n)
-                    if bootstrap {
-                        var counts = [Double](repeating: 0, count: n)
-                        for _ in 0..<n { counts[generator.nextInt(below: n)] += 1 }
-                        drawn = zip(counts, drawn).map { $0 * $1 }
-                    }
-                    out.buffer[t] = (builder.build(weights: drawn, generator: &generator), drawn)
+        built.fillInParallel(count: nEstimators, minimumChunk: 1) { indices, out in
+            for t in indices {
+                var generator = RandomGenerator(seed: treeSeeds[t])
+                var drawn = weights ?? [Double](repeating: 1, count: n)
+                if bootstrap {
+                    var counts = [Double](repeating: 0, count: n)
+                    for _ in 0..<n { counts[generator.nextInt(below: n)] += 1 }
+                    drawn = zip(counts, drawn).map { $0 * $1 }
                 }
+                out[t] = (builder.build(weights: drawn, generator: &generator), drawn)
             }
         }
         trees = built.map(\.0)
@@ -113,17 +110,14 @@ public struct Forest: Sendable {
         guard let first = trees.first else { throw LearnError("This estimator is not fitted yet.") }
         let k = first.outputs, n = x.rows, count = Double(trees.count)
         var values = [Double](repeating: 0, count: n * k)
-        values.withUnsafeMutableBufferPointer { out in
-            let out = UncheckedPointer(out)
-            Parallel.forEachChunk(count: n, minimumChunk: 64) { rows in
-                for i in rows {
-                    let sample = x.row(i)
-                    for tree in trees {
-                        let p = tree.predict(sample)
-                        for c in 0..<k { out.buffer[i * k + c] += p[p.startIndex + c] }
-                    }
-                    for c in 0..<k { out.buffer[i * k + c] /= count }
+        values.fillInParallel(count: n, minimumChunk: 64) { rows, out in
+            for i in rows {
+                let sample = x.row(i)
+                for tree in trees {
+                    let p = tree.predict(sample)
+                    for c in 0..<k { out[i * k + c] += p[p.startIndex + c] }
                 }
+                for c in 0..<k { out[i * k + c] /= count }
             }
         }
         return try Samples(rows: n, columns: k, values: values)
@@ -133,8 +127,8 @@ public struct Forest: Sendable {
 /// scikit-learn's `RandomForestClassifier` (and `ExtraTreesClassifier` with random splits and
 /// no bootstrap): the mean of the trees' class fractions.
 public struct RandomForestClassifier: Classifier, Sendable {
-    public var forest = Forest()
-    public init() {}
+    public var forest: Forest
+    public init(forest: Forest = Forest()) { self.forest = forest }
 
     public mutating func fit(_ x: Samples, _ y: [Int], classes: Int, weights: [Double]?) throws {
         try forest.fit(x, .classes(y, count: classes), weights: weights)
@@ -158,8 +152,15 @@ public struct RandomForestClassifier: Classifier, Sendable {
 
 /// scikit-learn's `RandomForestRegressor` (and `ExtraTreesRegressor`): the trees' mean prediction.
 public struct RandomForestRegressor: Regressor, Sendable {
-    public var forest = Forest()
-    public init() { forest.maxFeatures = .all }
+    public var forest: Forest
+    /// A forest that tries every feature at each split unless told otherwise.
+    public init(forest: Forest? = nil) {
+        self.forest = forest ?? {
+            var f = Forest()
+            f.maxFeatures = .all
+            return f
+        }()
+    }
 
     public mutating func fit(_ x: Samples, _ y: [Double], weights: [Double]?) throws {
         try forest.fit(x, .values(y), weights: weights)

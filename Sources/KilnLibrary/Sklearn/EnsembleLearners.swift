@@ -103,18 +103,9 @@ enum EnsembleLearners {
         options.fitted["n_trees_per_iteration_"] = { .int(boosted($0)?.baseline.count ?? 0) }
         options.fitted["train_score_"] = { .object(NDArray(.float64, [boosted($0)?.trainLosses.count ?? 0], doubles: (boosted($0)?.trainLosses ?? []).map { -$0 })) }
         options.fitted["validation_score_"] = { .object(NDArray(.float64, [boosted($0)?.validationLosses.count ?? 0], doubles: (boosted($0)?.validationLosses ?? []).map { -$0 })) }
-        if classifier {
-            return EstimatorValue.estimatorClass(name, signature, doc: doc, options: options, .classifier { a in
-                var learner = HistGradientBoostingClassifier()
-                learner.booster = try booster(a)
-                return learner
-            })
-        }
-        return EstimatorValue.estimatorClass(name, signature, doc: doc, options: options, .regressor { a in
-            var learner = HistGradientBoostingRegressor()
-            learner.booster = try booster(a)
-            return learner
-        })
+        return EstimatorValue.estimatorClass(name, signature, doc: doc, options: options, classifier
+            ? .classifier { HistGradientBoostingClassifier(booster: try booster($0)) }
+            : .regressor { HistGradientBoostingRegressor(booster: try booster($0)) })
     }
 
     // MARK: Forests
@@ -162,17 +153,8 @@ enum EnsembleLearners {
             }
             return .float(score)
         }
-        if classifier {
-            return EstimatorValue.estimatorClass(name, signature, doc: doc, options: options, .classifier { a in
-                var learner = RandomForestClassifier()
-                learner.forest = try forest(a)
-                return learner
-            })
-        }
-        return EstimatorValue.estimatorClass(name, signature, doc: doc, options: options, .regressor { a in
-            var learner = RandomForestRegressor()
-            learner.forest = try forest(a)
-            return learner
-        })
+        return EstimatorValue.estimatorClass(name, signature, doc: doc, options: options, classifier
+            ? .classifier { RandomForestClassifier(forest: try forest($0)) }
+            : .regressor { RandomForestRegressor(forest: try forest($0)) })
     }
 }

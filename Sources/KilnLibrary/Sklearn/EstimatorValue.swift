@@ -16,21 +16,31 @@ enum LearnerFactory {
     case transformer((BoundArguments) throws -> any Transformer)
 }
 
+/// What a class accepts and shows beyond the common estimator interface.
+struct EstimatorOptions {
+    /// Whether X may hold NaN (missing values the learner handles); infinities stay refused.
+    var allowsNaN = false
+    /// Attributes of a fitted learner (`n_iter_`, `feature_importances_`…), read from it.
+    var fitted: [String: (Any) throws -> Value] = [:]
+}
+
 /// A fitted learner with what it was fitted on.
 private enum Fitted {
     case classifier(any Classifier, classes: [Value])
     case regressor(any Regressor)
     case transformer(any Transformer)
 
-    /// The fitted learner's named arrays, if it shows any.
-    var learnedArrays: [String: LearnedArray] {
-        let learner: Any = switch self {
+    /// The learner itself.
+    var learner: Any {
+        switch self {
         case .classifier(let l, _): l
         case .regressor(let l): l
         case .transformer(let l): l
         }
-        return (learner as? any Inspectable)?.learnedArrays ?? [:]
     }
+
+    /// The fitted learner's named arrays, if it shows any.
+    var learnedArrays: [String: LearnedArray] { (learner as? any Inspectable)?.learnedArrays ?? [:] }
 }
 
 /// An estimator object.
@@ -40,14 +50,16 @@ final class EstimatorValue: KObject {
     /// The constructor's default for each argument (nil: none).
     let defaults: [Value?]
     let factory: LearnerFactory
+    let options: EstimatorOptions
     private var fitted: Fitted?
     private(set) var featureCount = 0
 
-    init(className: String, arguments: BoundArguments, defaults: [Value?], factory: LearnerFactory) {
+    init(className: String, arguments: BoundArguments, defaults: [Value?], factory: LearnerFactory, options: EstimatorOptions = EstimatorOptions()) {
         self.className = className
         self.arguments = arguments
         self.defaults = defaults
         self.factory = factory
+        self.options = options
     }
 
     override var typeName: String { className }
@@ -61,7 +73,8 @@ final class EstimatorValue: KObject {
     }
 
     /// A class of the module: `name(signature)` makes an estimator from its arguments.
-    static func estimatorClass(_ name: String, _ signature: String, doc: String, _ factory: LearnerFactory) -> KBuiltin {
+    static func estimatorClass(_ name: String, _ signature: String, doc: String, options: EstimatorOptions = EstimatorOptions(),
+                               _ factory: LearnerFactory) -> KBuiltin {
         let defaults = Signature(signature).defaults
         return KBuiltin(name, signature, doc: doc) { a in
             // Building once checks the arguments now, as scikit-learn's fit would later.
@@ -70,13 +83,13 @@ final class EstimatorValue: KObject {
             case .regressor(let make): _ = try learning { try make(a) }
             case .transformer(let make): _ = try learning { try make(a) }
             }
-            return .object(EstimatorValue(className: name, arguments: a, defaults: defaults, factory: factory))
+            return .object(EstimatorValue(className: name, arguments: a, defaults: defaults, factory: factory, options: options))
         }
     }
 
     /// A new unfitted estimator with the same arguments (scikit-learn's `clone`).
     func clone() -> EstimatorValue {
-        EstimatorValue(className: className, arguments: arguments, defaults: defaults, factory: factory)
+        EstimatorValue(className: className, arguments: arguments, defaults: defaults, factory: factory, options: options)
     }
 
     var isClassifier: Bool { if case .classifier = factory { true } else { false } }
@@ -88,7 +101,7 @@ final class EstimatorValue: KObject {
     }
 
     override var attributeNames: [String] {
-        (isClassifier ? ["classes_"] : []) + ["n_features_in_"] + (fitted?.learnedArrays.keys.sorted() ?? []) + methodNames
+        (isClassifier ? ["classes_"] : []) + ["n_features_in_"] + (fitted?.learnedArrays.keys.sorted() ?? []) + options.fitted.keys.sorted() + methodNames
     }
 
     override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
@@ -101,6 +114,10 @@ final class EstimatorValue: KObject {
             return .int(featureCount)
         default:
             if let array = fitted?.learnedArrays[name] { return EstimatorValue.value(array) }
+            if let read = options.fitted[name] {
+                guard let learner = fitted?.learner else { throw KilnError.attribute("'\(className)' object has no attribute '\(name)'") }
+                return try read(learner)
+            }
             guard methodNames.contains(name) else { return nil }
             return EstimatorValue.methods[name].map { .object($0.bound(to: .object(self))) }
         }
@@ -133,7 +150,7 @@ final class EstimatorValue: KObject {
             throw KilnError.value("Expected 2D array, got \(array.shape.count == 1 ? "1D" : "\(array.shape.count)D") array instead: reshape your data with array.reshape(-1, 1) if it has a single feature or array.reshape(1, -1) if it contains a single sample.")
         }
         let values = array.elements
-        if let bad = values.first(where: { !$0.isFinite }) {
+        if let bad = values.first(where: { !$0.isFinite && !(options.allowsNaN && $0.isNaN) }) {
             throw KilnError.value("Input X contains \(bad.isNaN ? "NaN" : "infinity or a value too large for dtype('float64')").")
         }
         if !fitting, array.shape[1] != featureCount {

@@ -39,10 +39,11 @@ enum SklearnModules {
             return m
         }
         LinearLearners.register(in: registry)
+        EnsembleLearners.register(in: registry)
         MetricsModule.register(in: registry)
         registry.register("sklearn") { interpreter in
             let m = KModule("sklearn", doc: "Kiln's scikit-learn subset.")
-            for name in ["datasets", "model_selection", "metrics"] + LinearLearners.submodules {
+            for name in ["datasets", "ensemble", "model_selection", "metrics"] + LinearLearners.submodules {
                 m.set(name, .object(try interpreter.importModule(["sklearn", name])))
             }
             return m

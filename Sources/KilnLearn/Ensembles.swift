@@ -1,6 +1,6 @@
 /// Ensembles of classifiers that are already trained, from their class probabilities on the
-/// same samples: the plain average; the weighted average whose weights — on the simplex, as a
-/// softmax of free parameters — are fitted by Nelder-Mead to minimise the log loss on
+/// same samples: the plain average; the weighted average whose weights — on the simplex, as
+/// |zᵢ| / Σ|zⱼ| of free parameters — are fitted by Nelder-Mead to minimise the log loss on
 /// validation data; stacking, a logistic-regression meta-learner on the models' probabilities
 /// with its out-of-fold score; and diversity, the pairwise disagreement of the models'
 /// predictions and the correlation of their errors. Nothing here knows what made the
@@ -36,24 +36,37 @@ public enum Ensembles {
         try weightedAverage(probabilities, weights: Array(repeating: 1 / Double(Swift.max(probabilities.count, 1)), count: probabilities.count))
     }
 
-    /// The softmax of `z`: weights on the simplex.
+    /// Weights on the simplex from free parameters: |zᵢ| / Σ|zⱼ| (equal weights when every zᵢ
+    /// is 0). Unlike a softmax this does not flatten out near a corner, so Nelder-Mead can move
+    /// weight between models however unequal they are.
     public static func simplex(_ z: [Double]) -> [Double] {
-        let top = z.max() ?? 0
-        let e = z.map { exp($0 - top) }
-        let total = e.reduce(0, +)
-        return e.map { $0 / total }
+        let total = z.reduce(0) { $0 + abs($1) }
+        guard total > 0, total.isFinite else { return z.map { _ in 1 / Double(z.count) } }
+        return z.map { abs($0) / total }
     }
 
     /// Weights on the simplex minimising `loss` of the weighted average, found by Nelder-Mead
-    /// (scipy's defaults) over the softmax parameters, from equal weights.
+    /// (scipy's defaults) over the parameters of `simplex`, from equal weights, restarted from
+    /// its own result (a fresh simplex around it) until a restart gains less than 1e-10 — at
+    /// most 10 runs; `result` counts every run's iterations and evaluations.
     public static func fitWeights(_ probabilities: [Samples], labels: [Int],
                                   loss: (([Int], Samples) throws -> Double)? = nil) throws -> (weights: [Double], loss: Double, result: MinimizationResult) {
         let (rows, _) = try check(probabilities)
         guard labels.count == rows else { throw LearnError("\(labels.count) labels for \(rows) samples") }
         let objective = loss ?? { truth, p in try Metrics.logLoss(truth, p, weights: nil, normalize: true) }
-        let result = try NelderMead().minimize({ z in
-            try objective(labels, try weightedAverage(probabilities, weights: simplex(z)))
-        }, from: Array(repeating: 0, count: probabilities.count))
+        let f = { (z: [Double]) in try objective(labels, try weightedAverage(probabilities, weights: simplex(z))) }
+        let equal = 1 / Double(probabilities.count)
+        var result = try NelderMead().minimize(f, from: Array(repeating: equal, count: probabilities.count))
+        for _ in 1..<10 {
+            // Rescaled so that the fresh simplex's 5% steps are steps in the weights.
+            let start = simplex(result.x).map { $0 == 0 ? equal / 20 : $0 }
+            let again = try NelderMead().minimize(f, from: start)
+            let gain = result.fun - again.fun
+            result.iterations += again.iterations
+            result.evaluations += again.evaluations
+            if gain > 0 { result.x = again.x; result.fun = again.fun; result.status = again.status }
+            if !(gain > 1e-10) { break }
+        }
         return (simplex(result.x), result.fun, result)
     }
 

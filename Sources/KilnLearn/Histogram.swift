@@ -23,41 +23,107 @@ public struct NodeHistogram: Sendable {
         bins = [HistogramBin](repeating: HistogramBin(), count: features * NodeHistogram.binsPerFeature)
     }
 
-    /// The histogram of `samples` (all of them when nil), one feature per task, on all cores.
-    /// `hessians` nil means every hessian is 1 and only counts are kept.
+    /// A histogram whose bins the caller sets, feature by feature (`clear(feature:of:)`),
+    /// before anything reads them: zeroing is left to the threads that fill each feature.
+    init(unsetFeatures features: Int) {
+        bins = [HistogramBin](unsafeUninitializedCapacity: features * NodeHistogram.binsPerFeature) { _, count in
+            count = features * NodeHistogram.binsPerFeature
+        }
+    }
+
+    /// Sets feature `f`'s bins of a histogram's storage to zero.
+    @inline(__always)
+    static func clear(feature f: Int, of bins: UnsafeMutableBufferPointer<HistogramBin>) {
+        feature(f, of: bins).initialize(repeating: HistogramBin())
+    }
+
+    /// The histogram of `samples` (all of them when nil). `hessians` nil means every hessian
+    /// is 1 and only counts are kept.
     public init(binned: BinnedSamples, samples: [Int32]?, gradients: [Double], hessians: [Double]?) {
         self.init(features: binned.columns)
-        let n = samples?.count ?? binned.rows
-        // Gathered once so that each feature's pass reads them contiguously.
-        var ordered = gradients, orderedH = hessians ?? []
-        if let samples {
-            ordered = samples.map { gradients[Int($0)] }
-            if let hessians { orderedH = samples.map { hessians[Int($0)] } }
-        }
-        let width = NodeHistogram.binsPerFeature, rows = binned.rows
+        let gathered = HistogramInputs(samples: samples, gradients: gradients, hessians: hessians)
         bins.withUnsafeMutableBufferPointer { out in
-            let out = UncheckedPointer(out)
-            binned.bins.withUnsafeBufferPointer { columns in
-                ordered.withUnsafeBufferPointer { g in
-                    orderedH.withUnsafeBufferPointer { h in
-                        guard let histograms = out.buffer.baseAddress, let all = columns.baseAddress else { return }
-                        Parallel.forEachChunk(count: binned.columns, minimumChunk: 1) { features in
-                            for f in features {
-                                NodeHistogram.accumulate(histograms + f * width, all + f * rows, samples, n, g, hessians == nil ? nil : h)
-                            }
-                        }
+            gathered.withPointers(binned) { inputs in
+                for f in 0..<binned.columns { inputs.accumulate(feature: f, into: out, binned.rows) }
+            }
+        }
+    }
+
+    /// The bins of feature `f` in a histogram's storage.
+    @inline(__always)
+    static func feature(_ f: Int, of bins: UnsafeMutableBufferPointer<HistogramBin>) -> UnsafeMutableBufferPointer<HistogramBin> {
+        UnsafeMutableBufferPointer(rebasing: bins[(f * binsPerFeature)..<((f + 1) * binsPerFeature)])
+    }
+
+    /// The histogram of a parent's other child: parent − sibling, bin by bin.
+    public func subtracting(_ sibling: NodeHistogram) -> NodeHistogram {
+        var result = self
+        result.subtract(sibling)
+        return result
+    }
+
+    /// Turns a parent's histogram into its other child's, in place: minus `sibling`.
+    public mutating func subtract(_ sibling: NodeHistogram) {
+        bins.withUnsafeMutableBufferPointer { bins in
+            sibling.bins.withUnsafeBufferPointer { other in NodeHistogram.subtract(other, from: bins) }
+        }
+    }
+
+    /// `bins` − `other`, bin by bin, in place.
+    @inline(__always)
+    static func subtract(_ other: UnsafeBufferPointer<HistogramBin>, from bins: UnsafeMutableBufferPointer<HistogramBin>) {
+        for i in 0..<Swift.min(bins.count, other.count) {
+            bins[i].gradients -= other[i].gradients
+            bins[i].hessians -= other[i].hessians
+            bins[i].count -= other[i].count
+        }
+    }
+}
+
+/// What a node's histogram is built from: its samples (nil: all) with their gradients and
+/// hessians gathered in that order, so each feature's pass reads them contiguously.
+struct HistogramInputs {
+    let samples: [Int32]?
+    let gradients: [Double]
+    let hessians: [Double]?
+
+    init(samples: [Int32]?, gradients: [Double], hessians: [Double]?) {
+        self.samples = samples
+        self.gradients = samples.map { s in s.map { gradients[Int($0)] } } ?? gradients
+        self.hessians = hessians.map { h in samples.map { s in s.map { h[Int($0)] } } ?? h }
+    }
+
+    var count: Int { gradients.count }
+
+    /// Runs `body` with the inputs and `binned`'s columns as pointers.
+    func withPointers<R>(_ binned: BinnedSamples, _ body: (Pointers) -> R) -> R {
+        binned.bins.withUnsafeBufferPointer { columns in
+            (samples ?? []).withUnsafeBufferPointer { s in
+                gradients.withUnsafeBufferPointer { g in
+                    (hessians ?? []).withUnsafeBufferPointer { h in
+                        body(Pointers(columns: columns, samples: samples == nil ? nil : s, gradients: g, hessians: hessians == nil ? nil : h))
                     }
                 }
             }
         }
     }
 
-    @inline(__always)
-    private static func accumulate(_ hist: UnsafeMutablePointer<HistogramBin>, _ column: UnsafePointer<UInt8>, _ samples: [Int32]?,
-                                   _ n: Int, _ g: UnsafeBufferPointer<Double>, _ h: UnsafeBufferPointer<Double>?) {
-        if let samples {
-            samples.withUnsafeBufferPointer { s in
-                if let h {
+    /// The inputs as pointers, for loops on several cores.
+    struct Pointers: @unchecked Sendable {
+        let columns: UnsafeBufferPointer<UInt8>
+        let samples: UnsafeBufferPointer<Int32>?
+        let gradients: UnsafeBufferPointer<Double>
+        let hessians: UnsafeBufferPointer<Double>?
+
+        /// Adds feature `f` of every sample into that feature's bins of `histogram`
+        /// (`rows`: the binned column length).
+        @inline(__always)
+        func accumulate(feature f: Int, into histogram: UnsafeMutableBufferPointer<HistogramBin>, _ rows: Int) {
+            let hist = NodeHistogram.feature(f, of: histogram)
+            let column = UnsafeBufferPointer(rebasing: columns[(f * rows)..<((f + 1) * rows)])
+            let g = gradients, n = g.count
+            if let s = samples {
+                if let h = hessians {
                     for i in 0..<n {
                         let b = Int(column[Int(s[i])])
                         hist[b].gradients += g[i]; hist[b].hessians += h[i]; hist[b].count += 1
@@ -68,29 +134,18 @@ public struct NodeHistogram: Sendable {
                         hist[b].gradients += g[i]; hist[b].count += 1
                     }
                 }
-            }
-        } else if let h {
-            for i in 0..<n {
-                let b = Int(column[i])
-                hist[b].gradients += g[i]; hist[b].hessians += h[i]; hist[b].count += 1
-            }
-        } else {
-            for i in 0..<n {
-                let b = Int(column[i])
-                hist[b].gradients += g[i]; hist[b].count += 1
+            } else if let h = hessians {
+                for i in 0..<n {
+                    let b = Int(column[i])
+                    hist[b].gradients += g[i]; hist[b].hessians += h[i]; hist[b].count += 1
+                }
+            } else {
+                for i in 0..<n {
+                    let b = Int(column[i])
+                    hist[b].gradients += g[i]; hist[b].count += 1
+                }
             }
         }
-    }
-
-    /// The histogram of a parent's other child: parent − sibling, bin by bin.
-    public func subtracting(_ sibling: NodeHistogram) -> NodeHistogram {
-        var result = self
-        for i in 0..<bins.count {
-            result.bins[i].gradients -= sibling.bins[i].gradients
-            result.bins[i].hessians -= sibling.bins[i].hessians
-            result.bins[i].count -= sibling.bins[i].count
-        }
-        return result
     }
 }
 
@@ -103,6 +158,18 @@ public struct SplitInfo: Equatable, Sendable {
     public var missingGoLeft = false
     public var gradientsLeft = 0.0, hessiansLeft = 0.0, countLeft = 0
     public var gradientsRight = 0.0, hessiansRight = 0.0, countRight = 0
+
+    /// The split of largest gain among `splits`, the first of equals (nil when none).
+    static func best(_ splits: some Sequence<SplitInfo?>) -> SplitInfo? {
+        var result: SplitInfo?
+        for case let split? in splits where split.gain > (result?.gain ?? -1) { result = split }
+        return result
+    }
+}
+
+/// A node's sums: gradients, hessians, samples.
+public struct NodeSums: Sendable {
+    public var gradients: Double, hessians: Double, count: Int
 }
 
 /// What a split must respect.
@@ -125,61 +192,68 @@ public struct SplitRules: Sendable {
     @inline(__always)
     func loss(_ gradients: Double, _ hessians: Double) -> Double { gradients * value(gradients, hessians) }
 
-    /// The best split of a node with these sums, searched over every feature in parallel;
-    /// nil when no split has positive gain. `hessiansAreCounts`: every hessian is 1, so a
-    /// bin's hessian sum is its count.
+    /// The best split of a node with these sums, over every feature; nil when no split has
+    /// positive gain. `hessiansAreCounts`: every hessian is 1, so a bin's hessian sum is its
+    /// count.
     public func bestSplit(_ histogram: NodeHistogram, nonMissingBins: [Int], hasMissing: [Bool],
                           gradients: Double, hessians: Double, count: Int, hessiansAreCounts: Bool) -> SplitInfo? {
-        let features = nonMissingBins.count
-        var best = [SplitInfo?](repeating: nil, count: features)
-        best.fillInParallel(count: features, minimumChunk: 4) { range, out in
-            for f in range {
-                out[f] = bestSplit(histogram, feature: f, nonMissingBins: nonMissingBins[f], hasMissing: hasMissing[f],
-                                   gradients: gradients, hessians: hessians, count: count, hessiansAreCounts: hessiansAreCounts)
-            }
+        let node = NodeSums(gradients: gradients, hessians: hessians, count: count)
+        return histogram.bins.withUnsafeBufferPointer { bins in
+            SplitInfo.best(nonMissingBins.indices.map { f in
+                bestSplit(UnsafeBufferPointer(rebasing: bins[(f * NodeHistogram.binsPerFeature)..<((f + 1) * NodeHistogram.binsPerFeature)]),
+                          feature: f, nonMissingBins: nonMissingBins[f], hasMissing: hasMissing[f], node: node, hessiansAreCounts: hessiansAreCounts)
+            })
         }
-        var result: SplitInfo?
-        for case let split? in best where split.gain > (result?.gain ?? -1) { result = split }
-        return result
     }
 
-    /// The best split on one feature.
-    func bestSplit(_ histogram: NodeHistogram, feature: Int, nonMissingBins: Int, hasMissing: Bool,
-                   gradients: Double, hessians: Double, count: Int, hessiansAreCounts: Bool) -> SplitInfo? {
-        let base = feature * NodeHistogram.binsPerFeature
+    /// The gain of sending (gl, hl, nl) left and the rest right, or −∞ when the right side is
+    /// too small (the left side is checked by the caller, whose scan direction decides).
+    @inline(__always)
+    private func gain(_ gl: Double, _ hl: Double, _ nl: Int, _ gradients: Double, _ hessians: Double, _ count: Int, _ current: Double) -> Double {
+        let nr = count - nl, hr = hessians - hl, gr = gradients - gl
+        if nr < minSamplesLeaf || hr < minHessianToSplit { return -.infinity }
+        return current - loss(gl, hl) - loss(gr, hr)
+    }
+
+    /// The best split on one feature, from its bins.
+    func bestSplit(_ bins: UnsafeBufferPointer<HistogramBin>, feature: Int, nonMissingBins: Int, hasMissing: Bool,
+                   node: NodeSums, hessiansAreCounts: Bool) -> SplitInfo? {
+        let (gradients, hessians, count) = (node.gradients, node.hessians, node.count)
         let current = loss(gradients, hessians)
-        var best: SplitInfo?
-        func consider(_ gl: Double, _ hl: Double, _ nl: Int, bin: Int, missingGoLeft: Bool) -> Bool {
-            let nr = count - nl, hr = hessians - hl, gr = gradients - gl
-            if nl < minSamplesLeaf || hl < minHessianToSplit { return true }
-            if nr < minSamplesLeaf || hr < minHessianToSplit { return false }
-            let gain = current - loss(gl, hl) - loss(gr, hr)
-            if gain > (best?.gain ?? -1), gain > minGainToSplit {
-                best = SplitInfo(gain: gain, feature: feature, bin: bin, missingGoLeft: missingGoLeft, gradientsLeft: gl, hessiansLeft: hl,
-                                 countLeft: nl, gradientsRight: gr, hessiansRight: hr, countRight: nr)
-            }
-            return true
-        }
-        histogram.bins.withUnsafeBufferPointer { bins in
+        var bestGain = Swift.max(-1, minGainToSplit), bestBin = -1, bestMissingLeft = false
+        var best = (g: 0.0, h: 0.0, n: 0)
+        do {
             // Left to right: missing values (if any) go right.
             var gl = 0.0, hl = 0.0, nl = 0
             for b in 0..<(nonMissingBins - 1 + (hasMissing ? 1 : 0)) {
-                let bin = bins[base + b]
+                let bin = bins[b]
+                // An empty bin splits the samples as the bin before it did.
+                if bin.count == 0 { continue }
                 nl += bin.count; gl += bin.gradients; hl += hessiansAreCounts ? Double(bin.count) : bin.hessians
-                if !consider(gl, hl, nl, bin: b, missingGoLeft: false) { break }
+                if nl < minSamplesLeaf || hl < minHessianToSplit { continue }
+                let gain = self.gain(gl, hl, nl, gradients, hessians, count, current)
+                if gain == -.infinity { break }
+                if gain > bestGain { (bestGain, bestBin, bestMissingLeft, best) = (gain, b, false, (gl, hl, nl)) }
             }
-            guard hasMissing else { return }
+        }
+        if hasMissing {
             // Right to left: missing values go left.
             var gr = 0.0, hr = 0.0, nr = 0
             for b in stride(from: nonMissingBins - 2, through: 0, by: -1) {
-                let bin = bins[base + b + 1]
+                let bin = bins[b + 1]
+                if bin.count == 0 { continue }
                 nr += bin.count; gr += bin.gradients; hr += hessiansAreCounts ? Double(bin.count) : bin.hessians
                 let nl = count - nr
                 if nr < minSamplesLeaf || hr < minHessianToSplit { continue }
                 if nl < minSamplesLeaf || hessians - hr < minHessianToSplit { break }
-                _ = consider(gradients - gr, hessians - hr, nl, bin: b, missingGoLeft: true)
+                let gl = gradients - gr, hl = hessians - hr
+                let gain = self.gain(gl, hl, nl, gradients, hessians, count, current)
+                if gain > bestGain { (bestGain, bestBin, bestMissingLeft, best) = (gain, b, true, (gl, hl, nl)) }
             }
         }
-        return best
+        guard bestBin >= 0 else { return nil }
+        return SplitInfo(gain: bestGain, feature: feature, bin: bestBin, missingGoLeft: bestMissingLeft,
+                         gradientsLeft: best.g, hessiansLeft: best.h, countLeft: best.n,
+                         gradientsRight: gradients - best.g, hessiansRight: hessians - best.h, countRight: count - best.n)
     }
 }

@@ -81,15 +81,13 @@ public struct HistogramTreeGrower {
         var leaves: [Growing] = []
         var leafCount = 1
 
-        func findSplit(_ g: inout Growing) -> Bool {
-            guard let histogram = g.histogram else { return false }
-            g.split = rules.bestSplit(histogram, nonMissingBins: nonMissingBins, hasMissing: hasMissing, gradients: g.gradients,
-                                      hessians: g.hessians, count: g.stop - g.start, hessiansAreCounts: hessians == nil)
-            return g.split != nil
-        }
-        if n >= 2 * rules.minSamplesLeaf, sumH >= rules.minHessianToSplit {
-            root.histogram = NodeHistogram(binned: binned, samples: nil, gradients: gradients, hessians: hessians)
-            if findSplit(&root) { splittable.append(root) } else { leaves.append(root) }
+        let minimum = 2 * rules.minSamplesLeaf
+        func sums(_ g: Growing) -> NodeSums { NodeSums(gradients: g.gradients, hessians: g.hessians, count: g.stop - g.start) }
+        if n >= minimum, sumH >= rules.minHessianToSplit {
+            var none: NodeHistogram?
+            (root.histogram, (root.split, _)) = histogramsAndSplits(binned, HistogramInputs(samples: nil, gradients: gradients, hessians: hessians),
+                                                                    derived: &none, splitting: (sums(root), nil), nonMissingBins: nonMissingBins, hasMissing: hasMissing)
+            if root.split != nil { splittable.append(root) } else { leaves.append(root) }
         } else {
             leaves.append(root)
         }
@@ -97,17 +95,14 @@ public struct HistogramTreeGrower {
         while !splittable.isEmpty {
             var pick = 0
             for i in 1..<splittable.count where (splittable[i].split?.gain ?? 0) > (splittable[pick].split?.gain ?? 0) { pick = i }
-            let parent = splittable.remove(at: pick)
+            var parent = splittable.remove(at: pick)
             guard let split = parent.split else { leaves.append(parent); continue }
+            // Taken out so that the larger child's histogram reuses its storage.
+            var parentHistogram = parent.histogram
+            parent.histogram = nil
             // Partition the parent's samples, keeping their order on each side.
-            var l = parent.start, r = 0
-            let column = split.feature * n
-            for i in parent.start..<parent.stop {
-                let s = partition[i], b = binned.bins[column + Int(s)]
-                let goLeft = b == FeatureBinner.missingBin ? split.missingGoLeft : Int(b) <= split.bin
-                if goLeft { partition[l] = s; l += 1 } else { scratch[r] = s; r += 1 }
-            }
-            for i in 0..<r { partition[l + i] = scratch[i] }
+            let l = HistogramTreeGrower.partition(&partition[parent.start..<parent.stop], scratch: &scratch,
+                                                  column: binned.bins[(split.feature * n)..<((split.feature + 1) * n)], split) + parent.start
 
             var node = nodes[parent.node]
             node.feature = split.feature
@@ -135,19 +130,20 @@ public struct HistogramTreeGrower {
                 leaves += [left, right]
                 continue
             }
-            let splitLeft = left.stop - left.start >= 2 * rules.minSamplesLeaf
-            let splitRight = right.stop - right.start >= 2 * rules.minSamplesLeaf
-            if splitLeft || splitRight, let parentHistogram = parent.histogram {
+            let splitLeft = left.stop - left.start >= minimum, splitRight = right.stop - right.start >= minimum
+            if splitLeft || splitRight, parentHistogram != nil {
                 let leftSmaller = left.stop - left.start < right.stop - right.start
-                let small = leftSmaller ? left : right
-                let smallHistogram = NodeHistogram(binned: binned, samples: Array(partition[small.start..<small.stop]),
-                                                   gradients: gradients, hessians: hessians)
-                let largeHistogram = parentHistogram.subtracting(smallHistogram)
-                left.histogram = leftSmaller ? smallHistogram : largeHistogram
-                right.histogram = leftSmaller ? largeHistogram : smallHistogram
+                var (small, large) = leftSmaller ? (left, right) : (right, left)
+                let canSplitSmall = leftSmaller ? splitLeft : splitRight, canSplitLarge = leftSmaller ? splitRight : splitLeft
+                let inputs = HistogramInputs(samples: Array(partition[small.start..<small.stop]), gradients: gradients, hessians: hessians)
+                (small.histogram, (small.split, large.split)) = histogramsAndSplits(
+                    binned, inputs, derived: &parentHistogram, splitting: (canSplitSmall ? sums(small) : nil, canSplitLarge ? sums(large) : nil),
+                    nonMissingBins: nonMissingBins, hasMissing: hasMissing)
+                large.histogram = parentHistogram
+                (left, right) = leftSmaller ? (small, large) : (large, small)
             }
             for var child in [left, right] {
-                if child.stop - child.start >= 2 * rules.minSamplesLeaf, findSplit(&child) {
+                if child.split != nil {
                     splittable.append(child)
                 } else {
                     child.histogram = nil
@@ -165,5 +161,69 @@ public struct HistogramTreeGrower {
             for i in leaf.start..<leaf.stop { leafValues[Int(partition[i])] = value }
         }
         return (BoostedTree(nodes: nodes), leafValues)
+    }
+
+    /// Builds the histogram of a node from `inputs`, turns `derived` (its parent's, when given)
+    /// into its sibling's by subtracting it, and finds the best split of the node and of the
+    /// sibling where `splitting` gives their sums (nil: not to be split). One pass over the
+    /// features, on both cores when the node is large enough to repay waking the other.
+    private func histogramsAndSplits(_ binned: BinnedSamples, _ inputs: HistogramInputs, derived: inout NodeHistogram?,
+                                     splitting: (NodeSums?, NodeSums?), nonMissingBins: [Int], hasMissing: [Bool])
+        -> (NodeHistogram, (SplitInfo?, SplitInfo?)) {
+        let features = binned.columns, rows = binned.rows
+        var built = NodeHistogram(unsetFeatures: features)
+        var sibling = derived ?? NodeHistogram(features: 0)
+        let hasSibling = derived != nil
+        derived = nil
+        var found = [SplitInfo?](repeating: nil, count: 2 * features)
+        let hessiansAreCounts = inputs.hessians == nil, rules = self.rules
+        built.bins.withUnsafeMutableBufferPointer { builtBins in
+            sibling.bins.withUnsafeMutableBufferPointer { siblingBins in
+                found.withUnsafeMutableBufferPointer { found in
+                    inputs.withPointers(binned) { inputs in
+                        let shared = UncheckedPointer(builtBins), other = UncheckedPointer(siblingBins), out = UncheckedPointer(found)
+                        WorkerTeam.shared.forEachChunk(count: features, minimumChunk: 1) { range in
+                            for f in range {
+                                NodeHistogram.clear(feature: f, of: shared.buffer)
+                                inputs.accumulate(feature: f, into: shared.buffer, rows)
+                                let mine = UnsafeBufferPointer(NodeHistogram.feature(f, of: shared.buffer))
+                                if let node = splitting.0 {
+                                    out.buffer[f] = rules.bestSplit(mine, feature: f, nonMissingBins: nonMissingBins[f], hasMissing: hasMissing[f],
+                                                                    node: node, hessiansAreCounts: hessiansAreCounts)
+                                }
+                                guard hasSibling else { continue }
+                                let theirs = NodeHistogram.feature(f, of: other.buffer)
+                                NodeHistogram.subtract(mine, from: theirs)
+                                if let node = splitting.1 {
+                                    out.buffer[features + f] = rules.bestSplit(UnsafeBufferPointer(theirs), feature: f, nonMissingBins: nonMissingBins[f],
+                                                                                hasMissing: hasMissing[f], node: node, hessiansAreCounts: hessiansAreCounts)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if hasSibling { derived = sibling }
+        return (built, (SplitInfo.best(found[0..<features]), SplitInfo.best(found[features...])))
+    }
+
+    /// Reorders `samples` so that those the split sends left come first, each side in its
+    /// original order; returns how many go left.
+    private static func partition(_ samples: inout ArraySlice<Int32>, scratch: inout [Int32], column: ArraySlice<UInt8>, _ split: SplitInfo) -> Int {
+        let bin = UInt8(clamping: split.bin), missingLeft = split.missingGoLeft
+        return samples.withUnsafeMutableBufferPointer { samples in
+            scratch.withUnsafeMutableBufferPointer { right in
+                column.withUnsafeBufferPointer { column in
+                    var l = 0, r = 0
+                    for i in 0..<samples.count {
+                        let s = samples[i], b = column[Int(s)]
+                        if b == FeatureBinner.missingBin ? missingLeft : b <= bin { samples[l] = s; l += 1 } else { right[r] = s; r += 1 }
+                    }
+                    for i in 0..<r { samples[l + i] = right[i] }
+                    return l
+                }
+            }
+        }
     }
 }

@@ -21,9 +21,10 @@ final class EnsemblesTests: XCTestCase {
     }
 
     func testSimplexWeightsSumToOne() {
-        let w = Ensembles.simplex([0, log(3)])
+        let w = Ensembles.simplex([1, -3])
         XCTAssertEqual(w[0], 0.25, accuracy: 1e-12)
         XCTAssertEqual(w[1], 0.75, accuracy: 1e-12)
+        XCTAssertEqual(Ensembles.simplex([0, 0, 0]), [1 / 3.0, 1 / 3.0, 1 / 3.0])
     }
 
     /// Labels [0, 1, 1]: model a is right on the first two, b on the last two. The log loss of
@@ -44,6 +45,50 @@ final class EnsemblesTests: XCTestCase {
         XCTAssertEqual(fit.loss, loss(low), accuracy: 1e-6)
         XCTAssertLessThan(fit.loss, loss(0.5))
         XCTAssertLessThan(fit.loss, Swift.min(loss(0), loss(1)))
+    }
+
+    /// Five models, one far better than the rest but not best alone (the case of a convnet
+    /// beside weaker shallow models): the fitted loss equals the minimum that exponentiated
+    /// gradient descent — an independent method for this convex problem — finds on the simplex.
+    func testFittedWeightsReachTheOptimumWhenOneModelDominates() throws {
+        var state: UInt64 = 7
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let rows = 120, classes = 4
+        let labels = (0..<rows).map { $0 % classes }
+        // Model 0 is sharp and right except on every fortieth sample, where it is sharply wrong
+        // (the softmax parametrisation Nelder-Mead used before stopped at its corner here).
+        let sharpness = [8.0, 2.0, 1.8, 1.6, 1.4]
+        let models = try sharpness.enumerated().map { m, s in
+            var values: [Double] = []
+            for r in 0..<rows {
+                let favoured = m == 0 && r % 40 == 0 ? (labels[r] + 1) % classes : labels[r]
+                let scores = (0..<classes).map { c in exp(s * ((c == favoured ? 1 : 0) + 1.2 * uniform())) }
+                let total = scores.reduce(0, +)
+                values += scores.map { $0 / total }
+            }
+            return try Samples(rows: rows, columns: classes, values: values)
+        }
+        func loss(_ w: [Double]) throws -> Double {
+            let p = try Ensembles.weightedAverage(models, weights: w)
+            return -(0..<rows).map { log(p[$0, labels[$0]]) }.reduce(0, +) / Double(rows)
+        }
+        var w = [Double](repeating: 0.2, count: 5)
+        for _ in 0..<3000 {
+            let p = try Ensembles.weightedAverage(models, weights: w)
+            let gradient = (0..<5).map { m in -(0..<rows).map { models[m][$0, labels[$0]] / p[$0, labels[$0]] }.reduce(0, +) / Double(rows) }
+            let scaled = zip(w, gradient).map { $0 * exp(-0.5 * $1) }
+            w = scaled.map { $0 / scaled.reduce(0, +) }
+        }
+        let best = try loss(w)
+        let fit = try Ensembles.fitWeights(models, labels: labels)
+        XCTAssertGreaterThan(w[0], 0.5)
+        XCTAssertLessThan(w[0], 0.99)
+        XCTAssertLessThan(best, try loss([1, 0, 0, 0, 0]) - 1e-3)
+        XCTAssertEqual(fit.loss, best, accuracy: 1e-6)
+        XCTAssertEqual(try loss(fit.weights), fit.loss, accuracy: 1e-12)
     }
 
     func testDiversity() throws {

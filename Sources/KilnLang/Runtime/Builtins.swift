@@ -269,6 +269,7 @@ extension Interpreter {
         if let tuple = classInfo.as(KTuple.self) {
             return try tuple.items.contains { try isInstance(value, $0) }
         }
+        if let test = classInfo.as(KBuiltin.self)?.instanceTest { return test(value) }
         throw KilnError.type("isinstance() arg 2 must be a type, a tuple of types, or a union")
     }
 

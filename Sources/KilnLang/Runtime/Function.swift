@@ -81,6 +81,9 @@ public final class KBuiltin: KObject {
     public let receiver: Value
     /// The name used in error messages (`Dense()` or `append()`).
     let displayName: String
+    /// For a built-in that stands for a class (`keras.Model`, `LogisticRegression`): whether a
+    /// value is one of its instances, which `isinstance` asks.
+    public private(set) var instanceTest: ((Value) -> Bool)?
 
     public init(_ name: String, _ signature: String, doc: String = "", _ body: @escaping (BoundArguments) throws -> Value) {
         self.name = name
@@ -98,6 +101,12 @@ public final class KBuiltin: KObject {
         self.body = bound.body
         self.receiver = receiver
         self.displayName = bound.displayName
+    }
+
+    /// This built-in, answering `isinstance(value, self)` with `test`.
+    public func classifying(_ test: @escaping (Value) -> Bool) -> KBuiltin {
+        instanceTest = test
+        return self
     }
 
     /// This method bound to `receiver` (what `obj.method` evaluates to).

@@ -209,7 +209,7 @@ extension KerasSession {
                     }
                 }
                 return self.wrap(model)
-            },
+            }.classifying { ($0.as(ModelValue.self)?.layer as? Sequential) != nil },
             KBuiltin("Model", "inputs, outputs, name=None, trainable=True",
                      doc: "A functional model: the graph of layer calls leading from inputs to outputs.") { a in
                 func symbols(_ v: Value) throws -> [SymbolicTensor] {
@@ -225,7 +225,7 @@ extension KerasSession {
                     try Functional(inputs: try symbols(a[0]), outputs: try symbols(a[1]), name: try a.optionalString(2), backend: b)
                 }
                 return self.wrap(model)
-            },
+            }.classifying { $0.as(ModelValue.self) != nil },
         ]
     }
 

@@ -84,7 +84,7 @@ final class EstimatorValue: KObject {
             case .transformer(let make): _ = try learning { try make(a) }
             }
             return .object(EstimatorValue(className: name, arguments: a, defaults: defaults, factory: factory, options: options))
-        }
+        }.classifying { $0.as(EstimatorValue.self)?.className == name }
     }
 
     /// A new unfitted estimator with the same arguments (scikit-learn's `clone`).

@@ -1,5 +1,6 @@
 """Learn benchmark, reference side: scikit-learn's HistGradientBoostingClassifier (100
-iterations, no early stopping) and RandomForestClassifier (100 trees, n_jobs=2), and LightGBM's
+iterations, no early stopping), RandomForestClassifier (100 trees, n_jobs=2) and
+LogisticRegression (L-BFGS, max_iter=1000), and LightGBM's
 LGBMClassifier with the matching settings when it is importable, on the data make_data.py
 wrote; prints the median fit time of REPEATS fits and the test accuracy, in kiln_learn.kiln's
 format.
@@ -11,6 +12,7 @@ import os
 import time
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
 
 parser = argparse.ArgumentParser()
 parser.add_argument("folder")
@@ -33,6 +35,7 @@ def bench(name, make):
 
 bench("scikit-learn HistGradientBoosting", lambda: HistGradientBoostingClassifier(max_iter=100, early_stopping=False))
 bench("scikit-learn RandomForest", lambda: RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0))
+bench("scikit-learn LogisticRegression", lambda: LogisticRegression(max_iter=1000))
 try:
     from lightgbm import LGBMClassifier
     bench("LightGBM", lambda: LGBMClassifier(n_estimators=100, learning_rate=0.1, num_leaves=31, min_child_samples=20,

@@ -30,10 +30,13 @@ public enum KilnLibrary {
         let studies = StudySession()
         StudyModule.register(in: registry, keras: keras, session: studies)
         EnsembleModule.register(in: registry)
+        PlotModule.register(in: registry)
+        PyplotModule.register(in: registry)
         registry.register("kiln") { interpreter in
             KModule("kiln", members: ["search": .object(try interpreter.importModule(["kiln", "search"])),
-                                      "ensemble": .object(try interpreter.importModule(["kiln", "ensemble"]))],
-                    doc: "Kiln's own modules: kiln.search (studies), kiln.ensemble (ensembles of trained models).")
+                                      "ensemble": .object(try interpreter.importModule(["kiln", "ensemble"])),
+                                      "plot": .object(try interpreter.importModule(["kiln", "plot"]))],
+                    doc: "Kiln's own modules: kiln.search (studies), kiln.ensemble (ensembles of trained models), kiln.plot (line plots).")
         }
         for (name, source) in embeddedStdlibSources {
             registry.registerSource(name, source)

@@ -43,6 +43,18 @@ public enum ScriptTest {
                 _ = try interpreter.call(a[0], Arguments())
                 return .string(printed)
             },
+            KBuiltin("displayed", "function, /", doc: "Call function() and return what it displayed: one {mime: text} dict per display() bundle.") { a in
+                let interpreter = a.interpreter, previous = interpreter.display
+                var bundles: [Value] = []
+                interpreter.display = { bundle in
+                    let d = KDict()
+                    for item in bundle { try? d.set(.string(item.mime), .string(item.text ?? "")) }
+                    bundles.append(.object(d))
+                }
+                defer { interpreter.display = previous }
+                _ = try interpreter.call(a[0], Arguments())
+                return .object(KList(bundles))
+            },
             KBuiltin("fails", "function, pattern, /", doc: "Call function(); fail unless it raises an error matching pattern.") { a in
                 let pattern = try a.string(1)
                 do {

@@ -11,7 +11,7 @@ final class LibraryScriptTests: XCTestCase {
     static let scripts = ["keras_layers", "keras_training", "keras_optimizers", "keras_metrics_losses", "math", "random", "statistics", "numpy_printing",
                           "numpy_creation", "numpy_arithmetic", "numpy_indexing", "numpy_reductions", "numpy_shapes", "numpy_random",
                           "numpy_language", "numpy_files", "sklearn", "hyperopt", "hyperas", "keras_tuner", "numpy_generator", "search_study",
-                          "sklearn_linear", "sklearn_model_selection", "scipy_optimize", "ensemble", "sklearn_ensemble"]
+                          "sklearn_linear", "sklearn_model_selection", "scipy_optimize", "ensemble", "sklearn_ensemble", "plot"]
 
     func runScript(_ name: String, globals: [String: Value] = [:]) {
         let path = LibraryScriptTests.testdata.appendingPathComponent(name + ".kiln").path
@@ -36,6 +36,7 @@ final class LibraryScriptTests: XCTestCase {
     func test_sklearn_model_selection() { runScript("sklearn_model_selection") }
     func test_scipy_optimize() { runScript("scipy_optimize") }
     func test_sklearn_ensemble() { runScript("sklearn_ensemble") }
+    func test_plot() { runScript("plot") }
     func test_hyperopt() { runScript("hyperopt") }
     func test_hyperas() { runScript("hyperas") }
     func test_numpy_generator() { runScript("numpy_generator") }

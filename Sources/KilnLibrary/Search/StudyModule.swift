@@ -234,9 +234,10 @@ final class StudyValue: KObject {
         },
         KBuiltin("plot", "", doc: "Show the search trace: each trial's value and the best so far, by trial number (SVG).") { a in
             let study = a.receiver(StudyValue.self)
-            a.interpreter.display([DisplayItem(mime: "text/plain", text: "<search trace of study '\(study.name)'>"),
-                                   DisplayItem(mime: "image/svg+xml", text: SearchTracePlot.svg(study.study.trials, direction: study.study.direction,
-                                                                                                 title: study.name))])
+            // Trials by number; only complete ones have a value to plot.
+            let values = study.study.trials.sorted { $0.number < $1.number }.map { $0.state == .complete ? $0.value ?? .nan : .nan }
+            PlotModule.show(PlotModule.traceChart(values, maximize: study.study.direction == .maximize, title: "\(study.name): value by trial"),
+                            a.interpreter)
             return .none
         },
     ].map { ($0.name, $0) })

@@ -1,6 +1,6 @@
 /// What a study shows of itself: `trials_table()`, one row per trial with its state, value,
-/// hyperparameters and duration, aligned as text; and `plot()`, the search trace — each
-/// trial's value and the best so far by trial number — as an SVG image.
+/// hyperparameters and duration, aligned as text. (`plot()`, the search trace, is drawn by the
+/// plot module: `PlotModule.traceChart`.)
 
 import Foundation
 import KilnLang
@@ -52,55 +52,4 @@ final class TrialsTable: KObject {
     }
 
     override var count: Int? { rows.count }
-}
-
-/// The search trace of a study as SVG.
-enum SearchTracePlot {
-    static func svg(_ trials: [Trial], direction: Direction, title: String) -> String {
-        let width = 560.0, height = 320.0, left = 64.0, right = 16.0, top = 32.0, bottom = 40.0
-        let shown = trials.filter { ($0.state == .complete || $0.state == .pruned) && ($0.value?.isFinite ?? false) }
-        var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">",
-                     "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-                     "<text x=\"\(Int(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">\(escape(title)): value by trial</text>"]
-        guard let lowest = shown.compactMap(\.value).min(), let highest = shown.compactMap(\.value).max(),
-              let last = trials.map(\.number).max() else {
-            parts.append("<text x=\"\(Int(width / 2))\" y=\"\(Int(height / 2))\" text-anchor=\"middle\">no finished trial yet</text></svg>")
-            return parts.joined(separator: "\n")
-        }
-        let span = highest > lowest ? highest - lowest : 1
-        func x(_ n: Int) -> Double { left + (width - left - right) * (last > 0 ? Double(n) / Double(last) : 0.5) }
-        func y(_ v: Double) -> Double { top + (height - top - bottom) * (1 - (v - lowest) / span) }
-        func f(_ d: Double) -> String { String(format: "%.1f", d) }
-        parts.append("<line x1=\"\(f(left))\" y1=\"\(f(height - bottom))\" x2=\"\(f(width - right))\" y2=\"\(f(height - bottom))\" stroke=\"#444\"/>")
-        parts.append("<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(height - bottom))\" stroke=\"#444\"/>")
-        for value in [lowest, highest] {
-            parts.append("<text x=\"\(f(left - 6))\" y=\"\(f(y(value) + 4))\" text-anchor=\"end\">\(TrialsTable.number(value))</text>")
-        }
-        for n in Set([0, last]).sorted() {
-            parts.append("<text x=\"\(f(x(n)))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\">\(n)</text>")
-        }
-        parts.append("<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">trial</text>")
-        // The best so far, a step line through the complete trials.
-        var best: Double?, path: [String] = []
-        for trial in trials.sorted(by: { $0.number < $1.number }) where trial.state == .complete {
-            guard let value = trial.value, value.isFinite else { continue }
-            if let b = best, direction == .minimize ? value >= b : value <= b { continue }
-            if let b = best { path.append("L\(f(x(trial.number))),\(f(y(b)))") }
-            path.append((best == nil ? "M" : "L") + "\(f(x(trial.number))),\(f(y(value)))")
-            best = value
-        }
-        if let b = best { path.append("L\(f(x(last))),\(f(y(b)))") }
-        parts.append("<path d=\"\(path.joined(separator: " "))\" fill=\"none\" stroke=\"#e6550d\" stroke-width=\"2\"/>")
-        for trial in shown {
-            guard let value = trial.value else { continue }
-            let fill = trial.state == .complete ? "#3182bd" : "none"
-            parts.append("<circle cx=\"\(f(x(trial.number)))\" cy=\"\(f(y(value)))\" r=\"3.5\" fill=\"\(fill)\" stroke=\"#3182bd\"><title>trial \(trial.number): \(TrialsTable.number(value)) (\(trial.state.rawValue))</title></circle>")
-        }
-        parts.append("</svg>")
-        return parts.joined(separator: "\n")
-    }
-
-    private static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
 }

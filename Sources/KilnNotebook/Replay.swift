@@ -1,7 +1,10 @@
 /// `kiln replay SESSION`: the stored code cells run again, in order, in a fresh interpreter,
 /// recorded as a new session (kind replay), and each cell's outputs compared with the stored
-/// ones. Durations that training progress lines print (`- 2s`, `12ms/step`, `ETA: 3s`) differ
-/// from run to run by nature and are masked before comparing; everything else must match.
+/// ones. Durations that training progress lines and trial tables print (`- 2s`, `12ms/step`,
+/// `ETA: 3s`, a trial's `0.4 s`) differ from run to run by nature and are masked before comparing; everything else must match,
+/// except in cells marked as nbval (Jupyter's notebook-replay tool) marks them: a
+/// `# NBVAL_IGNORE_OUTPUT` comment line or the `nbval-ignore-output` tag — a cell that prints
+/// timings, say. Those still run and are recorded.
 
 import Foundation
 import KilnStore
@@ -36,12 +39,19 @@ public enum Replay {
                             started: began, duration: Date().timeIntervalSince(began), status: outcome.status, tags: cell.tags,
                             outputs: outputs)
             if status == .ok, outcome.status != .ok { status = outcome.status }
+            if ignoresOutput(source: cell.source, tags: cell.tags) { continue }
             let diff = LineDiff.unified(comparable(cell.outputs), comparable(outputs),
                                         oldName: "session \(sessionID) In [\(count)]", newName: "replay In [\(count)]")
             if !diff.isEmpty { differences.append(ReplayDifference(executionCount: count, diff: diff)) }
         }
         recorder.finish(status)
         return (recorder.sessionID, differences)
+    }
+
+    /// Whether a cell's outputs are left out of the comparison (nbval's marks).
+    static func ignoresOutput(source: String, tags: [String]) -> Bool {
+        tags.contains("nbval-ignore-output")
+            || source.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "# NBVAL_IGNORE_OUTPUT" }
     }
 
     /// The outputs as text for comparison: each output's kind and text, durations masked.
@@ -55,8 +65,8 @@ public enum Replay {
     /// Replaces the times training prints with `…`.
     static func maskDurations(_ text: String) -> String {
         var result = text
-        for pattern in [#"ETA: [0-9:]+s?"#, #"\b[0-9]+(\.[0-9]+)?(s|ms|us)/(step|epoch)\b"#, #" - [0-9]+s\b"#, #"\([0-9]+(\.[0-9]+)?s elapsed\)"#] {
-            result = result.replacingOccurrences(of: pattern, with: "…", options: .regularExpression)
+        for pattern in [#"ETA: [0-9:]+s?"#, #"\b[0-9]+(\.[0-9]+)?(s|ms|us)/(step|epoch)\b"#, #" - [0-9]+s\b"#, #"\([0-9]+(\.[0-9]+)?s elapsed\)"#, #"\b[0-9]+\.[0-9] s$"#] {
+            result = result.replacingOccurrences(of: "(?m)" + pattern, with: "…", options: .regularExpression)
         }
         return result
     }

@@ -232,6 +232,27 @@ final class StoreCommandTests: KilnFolderTestCase {
         XCTAssertEqual(try Store(path: store).sessions().map(\.kind), [.notebook, .replay, .replay])
     }
 
+    /// Cells marked as nbval marks them (a `# NBVAL_IGNORE_OUTPUT` line, or the
+    /// `nbval-ignore-output` tag) are run but not compared; an unmarked cell printing the time
+    /// is reported.
+    func testReplayIgnoresCellsMarkedAsNbvalDoes() throws {
+        try write("""
+        # %%
+        import time
+        # %%
+        # NBVAL_IGNORE_OUTPUT
+        print(time.time())
+        # %% tags=["nbval-ignore-output"]
+        print(time.perf_counter())
+        # %%
+        print(time.perf_counter())
+        """, to: "timing.kiln")
+        XCTAssertEqual(try kiln(["run", "timing.kiln"]).status, 0)
+        let replay = try kiln(["replay", "1"])
+        XCTAssertEqual(replay.status, 1, replay.stdout + replay.stderr)
+        XCTAssertTrue(replay.stdout.contains("1 cell(s) differ: In [4]\n"), replay.stdout)
+    }
+
     func testUsageMistakesAndUnknownSessions() throws {
         try write(StoreCommandTests.notebook, to: "nb.kiln")
         let literal = try kiln(["run", "nb.kiln", "-p", "n", "hello"])

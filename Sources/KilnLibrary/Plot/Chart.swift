@@ -52,6 +52,9 @@ struct Chart {
     /// The next colour of the cycle for a chart that already has `count` series.
     static func cycleColor(_ count: Int) -> String { palette[count % palette.count] }
 
+    /// Whether every x is a whole number (epochs, trial numbers), so x ticks should be too.
+    var integerX: Bool { series.allSatisfy { $0.x.allSatisfy { !$0.isFinite || $0 == $0.rounded() } } }
+
     /// The axes' ranges: the finite data (and given ticks) with a 5 % margin on each side.
     var ranges: (x: ClosedRange<Double>, y: ClosedRange<Double>) {
         func range(_ values: [Double], _ ticks: [(Double, String)]?) -> ClosedRange<Double> {
@@ -69,13 +72,15 @@ struct Chart {
 
     /// The ticks of an axis spanning `range`: the given ones inside it, or about `target`
     /// nice values.
-    static func ticks(_ range: ClosedRange<Double>, given: [(Double, String)]?, target: Int = 6) -> [(Double, String)] {
+    static func ticks(_ range: ClosedRange<Double>, given: [(Double, String)]?, target: Int = 6, integers: Bool = false) -> [(Double, String)] {
         if let given { return given.filter { range.contains($0.0) } }
         let span = range.upperBound - range.lowerBound
         guard span > 0, span.isFinite else { return [] }
         let raw = span / Double(target)
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        // Integer data (epochs, trial numbers) gets whole steps: no 2.5, nothing below 1.
+        let multiples = integers ? [1.0, 2, 5, 10] : [1.0, 2, 2.5, 5, 10]
+        let step = integers && raw < 1 ? 1 : multiples.map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         let decimals = Swift.max(0, -Int(floor(log10(step))) + (step / magnitude == 2.5 ? 1 : 0))
         var values: [(Double, String)] = []
         var k = ceil(range.lowerBound / step)

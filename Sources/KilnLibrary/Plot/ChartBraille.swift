@@ -66,7 +66,7 @@ enum ChartBraille {
             lines.append(text)
         }
         // The x axis: a tick mark under each tick's column, labels centred under them.
-        let xTicks = Chart.ticks(xRange, given: chart.xTicks, target: 5)
+        let xTicks = Chart.ticks(xRange, given: chart.xTicks, target: 5, integers: chart.integerX)
         var axis = Array(String(repeating: "─", count: columns))
         var labels = Array(String(repeating: " ", count: columns + 8))
         var free = 0

@@ -17,7 +17,7 @@ enum ChartSVG {
         var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">",
                    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
                    "<defs><clipPath id=\"axes\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath></defs>"]
-        for (value, label) in Chart.ticks(xRange, given: chart.xTicks) {
+        for (value, label) in Chart.ticks(xRange, given: chart.xTicks, integers: chart.integerX) {
             let px = f(x(value))
             svg.append("<line x1=\"\(px)\" y1=\"\(f(top))\" x2=\"\(px)\" y2=\"\(f(top + plotHeight))\" stroke=\"#e6e6e6\"/>")
             svg.append("<line x1=\"\(px)\" y1=\"\(f(top + plotHeight))\" x2=\"\(px)\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>")

@@ -1,16 +1,19 @@
 /// A chart as a self-contained SVG image (640 × 400): frame, grid, ticks and their labels,
 /// title, axis labels, the series as polylines and markers clipped to the axes, and a legend
-/// in the upper right corner. No scripts, no external fonts or links, so an export can embed
-/// it as it is.
+/// in the corner where it hides the fewest points. No scripts, no external fonts or links, so
+/// an export can embed it as it is.
 
 import Foundation
 
 enum ChartSVG {
     static let width = 640.0, height = 400.0
-    static let left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
+    static let right = 20.0, top = 40.0, bottom = 50.0
 
     static func render(_ chart: Chart) -> String {
         let (xRange, yRange) = chart.ranges
+        let yTicks = Chart.ticks(yRange, given: chart.yTicks)
+        // Room on the left for the longest y tick label (about 7 px a character) and the axis label.
+        let left = Swift.max(70, 38 + 7 * Double(yTicks.map(\.1.count).max() ?? 0))
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         func x(_ v: Double) -> Double { left + plotWidth * (v - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) }
         func y(_ v: Double) -> Double { top + plotHeight * (1 - (v - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) }
@@ -23,7 +26,7 @@ enum ChartSVG {
             svg.append("<line x1=\"\(px)\" y1=\"\(f(top + plotHeight))\" x2=\"\(px)\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>")
             svg.append("<text x=\"\(px)\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\">\(escape(label))</text>")
         }
-        for (value, label) in Chart.ticks(yRange, given: chart.yTicks) {
+        for (value, label) in yTicks {
             let py = f(y(value))
             svg.append("<line x1=\"\(f(left))\" y1=\"\(py)\" x2=\"\(f(left + plotWidth))\" y2=\"\(py)\" stroke=\"#e6e6e6\"/>")
             svg.append("<line x1=\"\(f(left - 5))\" y1=\"\(py)\" x2=\"\(f(left))\" y2=\"\(py)\" stroke=\"black\"/>")
@@ -56,7 +59,16 @@ enum ChartSVG {
         if chart.legend, !labelled.isEmpty {
             let longest = labelled.map { $0.label?.count ?? 0 }.max() ?? 0
             let boxWidth = 44 + 7 * Double(longest), boxHeight = 8 + 18 * Double(labelled.count)
-            let bx = left + plotWidth - boxWidth - 8, by = top + 8
+            // matplotlib's loc='best', over the four corners: the one covering the fewest points
+            // (upper right first on ties).
+            let points = chart.series.flatMap { series in zip(series.x, series.y).filter { $0.0.isFinite && $0.1.isFinite }.map { (x($0.0), y($0.1)) } }
+            let corners = [(left + plotWidth - boxWidth - 8, top + 8), (left + 8, top + 8),
+                           (left + 8, top + plotHeight - boxHeight - 8), (left + plotWidth - boxWidth - 8, top + plotHeight - boxHeight - 8)]
+            let covered = corners.map { corner in
+                points.filter { $0.0 >= corner.0 && $0.0 <= corner.0 + boxWidth && $0.1 >= corner.1 && $0.1 <= corner.1 + boxHeight }.count
+            }
+            let best = covered.indices.min { covered[$0] < covered[$1] } ?? 0
+            let (bx, by) = corners[best]
             svg.append("<rect x=\"\(f(bx))\" y=\"\(f(by))\" width=\"\(f(boxWidth))\" height=\"\(f(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>")
             for (i, series) in labelled.enumerated() {
                 let ly = by + 13 + 18 * Double(i)

@@ -109,6 +109,9 @@ open class Layer {
     public var declaredInputShape: [Int?]?
     /// Calls of this layer in a functional graph, in order (node index = position).
     public internal(set) var inboundNodes: [Node] = []
+    /// The Sequential model this layer was added to last, whose symbolic graph gives the
+    /// layer's `input` and `output`.
+    public internal(set) weak var container: Sequential?
     /// Regularizers by weight name (`"kernel"`, `"bias"`, …), added to the training loss.
     public var regularizers: [String: Regularizer] = [:]
     /// The output shape of the last build or call, for `summary()`.

@@ -58,6 +58,29 @@ extension Layer {
     }
 }
 
+extension Layer {
+    /// The layer's symbolic output (or input), as Keras defines them: from the Sequential
+    /// model it belongs to, or from its only call in a functional graph.
+    public func symbolic(output: Bool) throws -> SymbolicTensor {
+        let what = output ? "output" : "input"
+        if let sequential = container, let out = try sequential.symbolicOutput(of: self) {
+            guard !output else { return out }
+            return inboundNodes[out.nodeIndex].inputs[0]
+        }
+        if let input = self as? InputLayer { return input.output }
+        switch inboundNodes.count {
+        case 0:
+            throw LayerError("The layer \(name) has never been called and thus has no defined \(what).", type: "AttributeError")
+        case 1:
+            if !output, let first = inboundNodes[0].inputs.first { return first }
+            guard let shape = outputShape else { throw LayerError("The layer \(name) has no defined output shape.", type: "AttributeError") }
+            return SymbolicTensor(shape: shape, layer: self, nodeIndex: 0)
+        default:
+            throw LayerError("Layer \(name) has multiple inbound nodes, hence the notion of \"layer \(what)\" is ill-defined.", type: "AttributeError")
+        }
+    }
+}
+
 /// What Sequential and functional models share: layers, weights, prediction, summary.
 open class Model: Layer {
     /// What `compile` set (nil until then).
@@ -104,6 +127,10 @@ open class Model: Layer {
 public final class Sequential: Model {
     private var stack: [Layer] = []
     private let backend: Backend
+    /// The model's layers called on a `keras.Input` of its input shape, as Keras builds a
+    /// Sequential model: made on first use (`model.input`, `layer.output`), dropped when
+    /// layers change.
+    private var graph: (input: SymbolicTensor, outputs: [SymbolicTensor])?
     /// The input shape (batch included) once known.
     public private(set) var inputShape: Shape?
 
@@ -121,6 +148,8 @@ public final class Sequential: Model {
             throw LayerError("Cannot add a model to itself")
         }
         stack.append(layer)
+        layer.container = self
+        graph = nil
         if stack.count == 1, let declared = layer.declaredInputShape {
             inputShape = Shape([nil] + declared)
         }
@@ -142,6 +171,8 @@ public final class Sequential: Model {
     /// `model.pop()`: removes the last layer.
     public func pop() throws -> Layer {
         guard let last = stack.popLast() else { throw LayerError("There are no layers in the model.", type: "TypeError") }
+        if last.container === self { last.container = nil }
+        graph = nil
         return last
     }
 
@@ -154,6 +185,31 @@ public final class Sequential: Model {
     }
 
     public var isModelBuilt: Bool { inputShape != nil }
+
+    /// The symbolic input and each layer's symbolic output (Keras' `model.input`,
+    /// `model.layers[i].output`), so a functional model can be cut out of this one:
+    /// `Model(model.input, model.layers[2].output)` shares its layers and weights.
+    public func symbolicGraph() throws -> (input: SymbolicTensor, outputs: [SymbolicTensor]) {
+        if let graph { return graph }
+        guard let shape = inputShape else {
+            throw LayerError("The model \"\(name)\" has not been built yet, so it has no defined input or output: give it a keras.Input (or input_shape) or call it on data first.", type: "AttributeError")
+        }
+        let input = InputLayer(shape: shape, name: nil, backend: backend)
+        var current = input.output
+        var outputs: [SymbolicTensor] = []
+        for layer in stack {
+            current = try layer.call([current], backend: backend)
+            outputs.append(current)
+        }
+        graph = (input.output, outputs)
+        return (input.output, outputs)
+    }
+
+    /// The symbolic tensor a layer of this model gives in `symbolicGraph()`.
+    public func symbolicOutput(of layer: Layer) throws -> SymbolicTensor? {
+        let graph = try symbolicGraph()
+        return stack.firstIndex { $0 === layer }.map { graph.outputs[$0] }
+    }
 
     public override func computeOutputShape(_ inputs: [Shape]) throws -> Shape {
         var current = try single(inputs)

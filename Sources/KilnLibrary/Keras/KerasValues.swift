@@ -65,6 +65,8 @@ public class LayerValue: KObject {
                 throw KilnError.attribute("The layer \"\(layer.name)\" has never been called and thus has no defined output shape.")
             }
             return shapeValue(shape)
+        case "output", "input":
+            return .object(SymbolicValue(try keras(layer.name) { try layer.symbolic(output: name == "output") }))
         default: return methodTable[name].map { .object($0.bound(to: .object(self))) }
         }
     }

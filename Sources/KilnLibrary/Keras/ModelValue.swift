@@ -21,12 +21,20 @@ public final class ModelValue: LayerValue {
         switch name {
         case "layers":
             return .object(KList(model.layers.filter { !(layer is Sequential && $0 is InputLayer) }.map { session.wrap($0) }))
-        case "inputs":
-            guard let f = model as? Functional else { return Value.none }
-            return .object(KList(f.inputs.map { .object(SymbolicValue($0)) }))
-        case "outputs":
-            guard let f = model as? Functional else { return Value.none }
-            return .object(KList(f.outputs.map { .object(SymbolicValue($0)) }))
+        case "inputs", "outputs", "input", "output":
+            // A Sequential model's come from its layers called on a keras.Input, as in Keras.
+            let tensors: [SymbolicTensor]
+            if let f = model as? Functional {
+                tensors = name.hasPrefix("input") ? f.inputs : f.outputs
+            } else if let sequential = model as? Sequential {
+                let graph = try keras(model.name) { try sequential.symbolicGraph() }
+                tensors = name.hasPrefix("input") ? [graph.input] : graph.outputs.suffix(1)
+            } else {
+                return Value.none
+            }
+            let values = tensors.map { Value.object(SymbolicValue($0)) }
+            if name.hasSuffix("s") { return .object(KList(values)) }
+            return values.count == 1 ? values[0] : .object(KList(values))
         default:
             return try super.attribute(name, interpreter)
         }

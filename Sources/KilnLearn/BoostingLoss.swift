@@ -72,6 +72,24 @@ public enum BoostingLoss: Sendable {
         }
     }
 
+    /// Class probabilities (rows × classes) from a classifier's raw predictions (column-major,
+    /// `columns` per sample): [1 − σ(f), σ(f)] for one column, softmax(f) for more.
+    public static func probabilities(_ raw: [Double], rows n: Int, columns k: Int) throws -> Samples {
+        if k == 1 {
+            return try Samples(rows: n, columns: 2, values: raw.flatMap { f -> [Double] in
+                let p = 1 / (1 + exp(-f))
+                return [1 - p, p]
+            })
+        }
+        var p = [Double](repeating: 0, count: k), values: [Double] = []
+        values.reserveCapacity(n * k)
+        for i in 0..<n {
+            BoostingLoss.multinomial(classes: k).softmax(raw, row: i, n: n, into: &p)
+            values += p
+        }
+        return try Samples(rows: n, columns: k, values: values)
+    }
+
     /// The weighted mean loss at raw predictions `raw`.
     public func loss(_ y: [Double], _ raw: [Double], _ weights: [Double]?) -> Double {
         let n = y.count

@@ -71,7 +71,8 @@ struct DecisionTreeBuilder {
     let rankBits: [Int]
     let rows: Int
     let features: Int
-    let target: TreeTarget
+    /// What the next tree fits (gradient boosting changes it every tree, keeping the ranks).
+    var target: TreeTarget
     let settings: TreeSettings
 
     /// `columns` with ranks computed once for every tree.

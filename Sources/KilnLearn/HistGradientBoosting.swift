@@ -179,21 +179,7 @@ public struct HistGradientBoostingClassifier: Classifier, Sendable {
     }
 
     public func predictProbabilities(_ x: Samples) throws -> Samples {
-        let raw = try booster.raw(x), n = x.rows
-        if booster.baseline.count == 1 {
-            return try Samples(rows: n, columns: 2, values: raw.flatMap { f -> [Double] in
-                let p = 1 / (1 + exp(-f))
-                return [1 - p, p]
-            })
-        }
-        let k = booster.baseline.count
-        var p = [Double](repeating: 0, count: k), values: [Double] = []
-        values.reserveCapacity(n * k)
-        for i in 0..<n {
-            BoostingLoss.multinomial(classes: k).softmax(raw, row: i, n: n, into: &p)
-            values += p
-        }
-        return try Samples(rows: n, columns: k, values: values)
+        try BoostingLoss.probabilities(try booster.raw(x), rows: x.rows, columns: booster.baseline.count)
     }
 }
 

@@ -1,5 +1,6 @@
 /// `sklearn.ensemble` in the language: HistGradientBoostingClassifier / Regressor,
-/// RandomForestClassifier / Regressor and ExtraTreesClassifier / Regressor with scikit-learn's
+/// GradientBoostingClassifier, RandomForestClassifier / Regressor and ExtraTreesClassifier /
+/// Regressor with scikit-learn's
 /// constructor signatures and defaults, fitted by KilnLearn. Options Kiln does not implement
 /// are refused when given a value other than their default, rather than ignored.
 
@@ -10,7 +11,7 @@ enum EnsembleLearners {
     static func register(in registry: ModuleRegistry) {
         registry.register("sklearn.ensemble") { _ in
             let m = KModule("sklearn.ensemble", doc: "Gradient-boosted trees, random forests and extra trees.")
-            m.add([histGradientBoosting(classifier: true), histGradientBoosting(classifier: false),
+            m.add([histGradientBoosting(classifier: true), histGradientBoosting(classifier: false), gradientBoosting(),
                    forest("RandomForestClassifier", classifier: true, extra: false), forest("RandomForestRegressor", classifier: false, extra: false),
                    forest("ExtraTreesClassifier", classifier: true, extra: true), forest("ExtraTreesRegressor", classifier: false, extra: true)])
             return m
@@ -32,6 +33,18 @@ enum EnsembleLearners {
         func optionalInt(_ name: String) throws -> Int? { try a.optionalInt(index(name)) }
         func double(_ name: String) throws -> Double { try a.double(index(name)) }
         func bool(_ name: String) -> Bool { self[name].isTruthy }
+
+        /// `max_features`: 'sqrt', 'log2', None (all), a count or a fraction.
+        func maxFeatures() throws -> MaxFeatures {
+            switch self["max_features"] {
+            case .string("sqrt"): return .sqrt
+            case .string("log2"): return .log2
+            case .none: return .all
+            case .int(let k): return .count(k)
+            case .float(let x): return x == 1 ? .all : .fraction(x)
+            default: throw KilnError.value("The 'max_features' parameter of \(className) must be an int, a float in (0.0, 1.0], a str among {'sqrt', 'log2'} or None. Got \(Repr.repr(self["max_features"])) instead.")
+            }
+        }
 
         /// Refuses a value other than the default for an option Kiln does not implement.
         func unsupported(_ names: [String], defaults: [Value?]) throws {
@@ -108,6 +121,36 @@ enum EnsembleLearners {
             : .regressor { HistGradientBoostingRegressor(booster: try booster($0)) })
     }
 
+    // MARK: Gradient boosting with exact splits
+
+    static func gradientBoosting() -> KBuiltin {
+        let name = "GradientBoostingClassifier"
+        let signature = "*, loss='log_loss', learning_rate=0.1, n_estimators=100, subsample=1.0, criterion='friedman_mse', min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0, max_depth=3, min_impurity_decrease=0.0, init=None, random_state=None, max_features=None, verbose=0, max_leaf_nodes=None, warm_start=False, validation_fraction=0.1, n_iter_no_change=None, tol=0.0001, ccp_alpha=0.0"
+        let defaults = Signature(signature).defaults
+        func learner(_ a: BoundArguments) throws -> GradientBoostingClassifier {
+            let p = Parameters(a: a, className: name)
+            _ = try p.choice("loss", ["log_loss"])
+            _ = try p.choice("criterion", ["friedman_mse", "squared_error"])
+            try p.unsupported(["min_weight_fraction_leaf", "min_impurity_decrease", "init", "max_leaf_nodes", "warm_start",
+                               "n_iter_no_change", "ccp_alpha"], defaults: defaults)
+            var g = GradientBoostingClassifier()
+            g.learningRate = try p.double("learning_rate")
+            g.nEstimators = try p.int("n_estimators")
+            g.subsample = try p.double("subsample")
+            g.tree.minSamplesSplit = try p.int("min_samples_split")
+            g.tree.minSamplesLeaf = try p.int("min_samples_leaf")
+            g.tree.maxDepth = try p.optionalInt("max_depth")
+            g.maxFeatures = try p.maxFeatures()
+            g.randomState = try p.optionalInt("random_state")
+            try learning { try g.validate() }
+            return g
+        }
+        var options = EstimatorOptions()
+        options.fitted["n_estimators_"] = { .int(($0 as? GradientBoostingClassifier)?.trees.count ?? 0) }
+        return EstimatorValue.estimatorClass(name, signature, doc: "Gradient boosting with exact-split regression trees (depth 3 by default) and a Newton step per leaf, on the log loss.",
+                                             options: options, .classifier { try learner($0) })
+    }
+
     // MARK: Forests
 
     static func forest(_ name: String, classifier: Bool, extra: Bool) -> KBuiltin {
@@ -125,14 +168,7 @@ enum EnsembleLearners {
             f.tree.minSamplesSplit = try p.int("min_samples_split")
             f.tree.minSamplesLeaf = try p.int("min_samples_leaf")
             f.tree.randomSplits = extra
-            switch p["max_features"] {
-            case .string("sqrt"): f.maxFeatures = .sqrt
-            case .string("log2"): f.maxFeatures = .log2
-            case .none: f.maxFeatures = .all
-            case .int(let k): f.maxFeatures = .count(k)
-            case .float(let x): f.maxFeatures = x == 1 ? .all : .fraction(x)
-            default: throw KilnError.value("The 'max_features' parameter of \(name) must be an int, a float in (0.0, 1.0], a str among {'sqrt', 'log2'} or None. Got \(Repr.repr(p["max_features"])) instead.")
-            }
+            f.maxFeatures = try p.maxFeatures()
             f.bootstrap = p.bool("bootstrap")
             f.oobScore = p.bool("oob_score")
             f.randomState = try p.optionalInt("random_state")

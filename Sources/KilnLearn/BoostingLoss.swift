@@ -72,6 +72,23 @@ public enum BoostingLoss: Sendable {
         }
     }
 
+    /// Raw predictions of `x`, column-major (column c of sample i at c·rows + i): the baseline
+    /// plus, for every iteration, `output` of its tree for each column; rows in parallel.
+    static func raw<Tree>(_ x: Samples, baseline: [Double], trees: [[Tree]], _ output: (Tree, ArraySlice<Double>) -> Double) throws -> [Double] {
+        guard !trees.isEmpty else { throw LearnError("This estimator is not fitted yet.") }
+        let k = baseline.count, n = x.rows
+        var raw = (0..<k).flatMap { c in [Double](repeating: baseline[c], count: n) }
+        raw.fillInParallel(count: n, minimumChunk: 256) { rows, out in
+            for i in rows {
+                let sample = x.row(i)
+                for iteration in trees {
+                    for (c, tree) in iteration.enumerated() { out[c * n + i] += output(tree, sample) }
+                }
+            }
+        }
+        return raw
+    }
+
     /// Class probabilities (rows × classes) from a classifier's raw predictions (column-major,
     /// `columns` per sample): [1 − σ(f), σ(f)] for one column, softmax(f) for more.
     public static func probabilities(_ raw: [Double], rows n: Int, columns k: Int) throws -> Samples {

@@ -86,18 +86,7 @@ public struct GradientBoostingClassifier: Classifier, Sendable {
 
     /// Raw predictions of `x`, column-major (column c of sample i at c·rows + i).
     public func raw(_ x: Samples) throws -> [Double] {
-        guard !trees.isEmpty else { throw LearnError("This estimator is not fitted yet.") }
-        let k = baseline.count, n = x.rows
-        var raw = (0..<k).flatMap { c in [Double](repeating: baseline[c], count: n) }
-        raw.fillInParallel(count: n, minimumChunk: 256) { rows, out in
-            for i in rows {
-                let sample = x.row(i)
-                for iteration in trees {
-                    for (c, tree) in iteration.enumerated() { out[c * n + i] += learningRate * tree.value[tree.leaf(sample)] }
-                }
-            }
-        }
-        return raw
+        try BoostingLoss.raw(x, baseline: baseline, trees: trees) { tree, sample in learningRate * tree.value[tree.leaf(sample)] }
     }
 
     public func predictProbabilities(_ x: Samples) throws -> Samples {

@@ -126,18 +126,7 @@ public struct HistGradientBoosting: Sendable {
 
     /// Raw predictions of `x`, column-major (column c of sample i at c·rows + i).
     public func raw(_ x: Samples) throws -> [Double] {
-        guard !trees.isEmpty else { throw LearnError("This estimator is not fitted yet.") }
-        let k = baseline.count, n = x.rows
-        var raw = (0..<k).flatMap { c in [Double](repeating: baseline[c], count: n) }
-        raw.fillInParallel(count: n, minimumChunk: 256) { rows, out in
-            for i in rows {
-                let sample = x.row(i)
-                for iteration in trees {
-                    for (c, tree) in iteration.enumerated() { out[c * n + i] += tree.predict(sample) }
-                }
-            }
-        }
-        return raw
+        try BoostingLoss.raw(x, baseline: baseline, trees: trees) { tree, sample in tree.predict(sample) }
     }
 
     /// Indices of the training and validation samples; stratified by class when `classes` is given.

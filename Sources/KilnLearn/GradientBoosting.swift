@@ -93,3 +93,10 @@ public struct GradientBoostingClassifier: Classifier, Sendable {
         try BoostingLoss.probabilities(try raw(x), rows: x.rows, columns: baseline.count)
     }
 }
+
+extension GradientBoostingClassifier: Inspectable {
+    /// `n_estimators_`: the iterations fitted.
+    public var learnedArrays: [String: LearnedArray] {
+        trees.isEmpty ? [:] : ["n_estimators_": LearnedArray(shape: [], values: [Double(trees.count)], isInteger: true)]
+    }
+}

@@ -183,3 +183,23 @@ public struct HistGradientBoostingRegressor: Regressor, Sendable {
 
     public func predict(_ x: Samples) throws -> [Double] { try booster.raw(x) }
 }
+
+extension HistGradientBoosting {
+    /// scikit-learn's fitted attributes: `n_iter_`, `n_trees_per_iteration_`, and the scores
+    /// (negative losses) early stopping tracked, `train_score_` and `validation_score_`.
+    public var learnedArrays: [String: LearnedArray] {
+        guard !trees.isEmpty else { return [:] }
+        return ["n_iter_": LearnedArray(shape: [], values: [Double(iterations)], isInteger: true),
+                "n_trees_per_iteration_": LearnedArray(shape: [], values: [Double(baseline.count)], isInteger: true),
+                "train_score_": LearnedArray(shape: [trainLosses.count], values: trainLosses.map { -$0 }),
+                "validation_score_": LearnedArray(shape: [validationLosses.count], values: validationLosses.map { -$0 })]
+    }
+}
+
+extension HistGradientBoostingClassifier: Inspectable {
+    public var learnedArrays: [String: LearnedArray] { booster.learnedArrays }
+}
+
+extension HistGradientBoostingRegressor: Inspectable {
+    public var learnedArrays: [String: LearnedArray] { booster.learnedArrays }
+}

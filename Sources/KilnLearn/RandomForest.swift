@@ -182,3 +182,21 @@ public struct RandomForestRegressor: Regressor, Sendable {
 
     public func predict(_ x: Samples) throws -> [Double] { try forest.predict(x).values }
 }
+
+extension Forest {
+    /// `feature_importances_`, and `oob_score_` when it was asked for.
+    func learnedArrays(oobScore: Double?) -> [String: LearnedArray] {
+        guard !trees.isEmpty else { return [:] }
+        var arrays = ["feature_importances_": LearnedArray(shape: [featureImportances.count], values: featureImportances)]
+        if let oobScore { arrays["oob_score_"] = LearnedArray(shape: [], values: [oobScore]) }
+        return arrays
+    }
+}
+
+extension RandomForestClassifier: Inspectable {
+    public var learnedArrays: [String: LearnedArray] { forest.learnedArrays(oobScore: oobScore) }
+}
+
+extension RandomForestRegressor: Inspectable {
+    public var learnedArrays: [String: LearnedArray] { forest.learnedArrays(oobScore: oobScore) }
+}

@@ -108,15 +108,7 @@ enum EnsembleLearners {
         let doc = classifier
             ? "Histogram-based gradient boosting classifier (log loss; one tree per class per iteration for more than two classes); NaN allowed in X."
             : "Histogram-based gradient boosting regressor (squared error); NaN allowed in X."
-        var options = EstimatorOptions(allowsNaN: true)
-        func boosted(_ learner: Any) -> HistGradientBoosting? {
-            (learner as? HistGradientBoostingClassifier)?.booster ?? (learner as? HistGradientBoostingRegressor)?.booster
-        }
-        options.fitted["n_iter_"] = { .int(boosted($0)?.iterations ?? 0) }
-        options.fitted["n_trees_per_iteration_"] = { .int(boosted($0)?.baseline.count ?? 0) }
-        options.fitted["train_score_"] = { .object(NDArray(.float64, [boosted($0)?.trainLosses.count ?? 0], doubles: (boosted($0)?.trainLosses ?? []).map { -$0 })) }
-        options.fitted["validation_score_"] = { .object(NDArray(.float64, [boosted($0)?.validationLosses.count ?? 0], doubles: (boosted($0)?.validationLosses ?? []).map { -$0 })) }
-        return EstimatorValue.estimatorClass(name, signature, doc: doc, options: options, classifier
+        return EstimatorValue.estimatorClass(name, signature, doc: doc, options: EstimatorOptions(allowsNaN: true), classifier
             ? .classifier { HistGradientBoostingClassifier(booster: try booster($0)) }
             : .regressor { HistGradientBoostingRegressor(booster: try booster($0)) })
     }
@@ -145,10 +137,8 @@ enum EnsembleLearners {
             try learning { try g.validate() }
             return g
         }
-        var options = EstimatorOptions()
-        options.fitted["n_estimators_"] = { .int(($0 as? GradientBoostingClassifier)?.trees.count ?? 0) }
         return EstimatorValue.estimatorClass(name, signature, doc: "Gradient boosting with exact-split regression trees (depth 3 by default) and a Newton step per leaf, on the log loss.",
-                                             options: options, .classifier { try learner($0) })
+                                             .classifier { try learner($0) })
     }
 
     // MARK: Forests
@@ -178,18 +168,7 @@ enum EnsembleLearners {
         let kind = extra ? "extremely randomized trees (random thresholds)" : "decision trees on bootstrap samples"
         let doc = classifier ? "A forest of \(kind): the mean of the trees' class probabilities."
                              : "A forest of \(kind): the mean of the trees' predictions."
-        var options = EstimatorOptions()
-        options.fitted["feature_importances_"] = { learner in
-            let f = (learner as? RandomForestClassifier)?.forest ?? (learner as? RandomForestRegressor)?.forest
-            return .object(NDArray(.float64, [f?.featureImportances.count ?? 0], doubles: f?.featureImportances ?? []))
-        }
-        options.fitted["oob_score_"] = { learner in
-            guard let score = (learner as? RandomForestClassifier)?.oobScore ?? (learner as? RandomForestRegressor)?.oobScore else {
-                throw KilnError.attribute("'\(name)' object has no attribute 'oob_score_'")
-            }
-            return .float(score)
-        }
-        return EstimatorValue.estimatorClass(name, signature, doc: doc, options: options, classifier
+        return EstimatorValue.estimatorClass(name, signature, doc: doc, classifier
             ? .classifier { RandomForestClassifier(forest: try forest($0)) }
             : .regressor { RandomForestRegressor(forest: try forest($0)) })
     }

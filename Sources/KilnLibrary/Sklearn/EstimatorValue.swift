@@ -20,8 +20,6 @@ enum LearnerFactory {
 struct EstimatorOptions {
     /// Whether X may hold NaN (missing values the learner handles); infinities stay refused.
     var allowsNaN = false
-    /// Attributes of a fitted learner (`n_iter_`, `feature_importances_`…), read from it.
-    var fitted: [String: (Any) throws -> Value] = [:]
 }
 
 /// A fitted learner with what it was fitted on.
@@ -101,7 +99,7 @@ final class EstimatorValue: KObject {
     }
 
     override var attributeNames: [String] {
-        (isClassifier ? ["classes_"] : []) + ["n_features_in_"] + (fitted?.learnedArrays.keys.sorted() ?? []) + options.fitted.keys.sorted() + methodNames
+        (isClassifier ? ["classes_"] : []) + ["n_features_in_"] + (fitted?.learnedArrays.keys.sorted() ?? []) + methodNames
     }
 
     override func attribute(_ name: String, _ interpreter: Interpreter) throws -> Value? {
@@ -114,10 +112,6 @@ final class EstimatorValue: KObject {
             return .int(featureCount)
         default:
             if let array = fitted?.learnedArrays[name] { return EstimatorValue.value(array) }
-            if let read = options.fitted[name] {
-                guard let learner = fitted?.learner else { throw KilnError.attribute("'\(className)' object has no attribute '\(name)'") }
-                return try read(learner)
-            }
             guard methodNames.contains(name) else { return nil }
             return EstimatorValue.methods[name].map { .object($0.bound(to: .object(self))) }
         }

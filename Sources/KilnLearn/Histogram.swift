@@ -55,18 +55,19 @@ public struct NodeHistogram: Sendable {
         UnsafeMutableBufferPointer(rebasing: bins[(f * binsPerFeature)..<((f + 1) * binsPerFeature)])
     }
 
+    /// The bins of feature `f`, read only.
+    @inline(__always)
+    static func feature(_ f: Int, of bins: UnsafeBufferPointer<HistogramBin>) -> UnsafeBufferPointer<HistogramBin> {
+        UnsafeBufferPointer(rebasing: bins[(f * binsPerFeature)..<((f + 1) * binsPerFeature)])
+    }
+
     /// The histogram of a parent's other child: parent − sibling, bin by bin.
     public func subtracting(_ sibling: NodeHistogram) -> NodeHistogram {
         var result = self
-        result.subtract(sibling)
-        return result
-    }
-
-    /// Turns a parent's histogram into its other child's, in place: minus `sibling`.
-    public mutating func subtract(_ sibling: NodeHistogram) {
-        bins.withUnsafeMutableBufferPointer { bins in
+        result.bins.withUnsafeMutableBufferPointer { bins in
             sibling.bins.withUnsafeBufferPointer { other in NodeHistogram.subtract(other, from: bins) }
         }
+        return result
     }
 
     /// `bins` − `other`, bin by bin, in place.
@@ -92,8 +93,6 @@ struct HistogramInputs {
         self.gradients = samples.map { s in s.map { gradients[Int($0)] } } ?? gradients
         self.hessians = hessians.map { h in samples.map { s in s.map { h[Int($0)] } } ?? h }
     }
-
-    var count: Int { gradients.count }
 
     /// Runs `body` with the inputs and `binned`'s columns as pointers.
     func withPointers<R>(_ binned: BinnedSamples, _ body: (Pointers) -> R) -> R {
@@ -200,8 +199,7 @@ public struct SplitRules: Sendable {
         let node = NodeSums(gradients: gradients, hessians: hessians, count: count)
         return histogram.bins.withUnsafeBufferPointer { bins in
             SplitInfo.best(nonMissingBins.indices.map { f in
-                bestSplit(UnsafeBufferPointer(rebasing: bins[(f * NodeHistogram.binsPerFeature)..<((f + 1) * NodeHistogram.binsPerFeature)]),
-                          feature: f, nonMissingBins: nonMissingBins[f], hasMissing: hasMissing[f], node: node, hessiansAreCounts: hessiansAreCounts)
+                bestSplit(NodeHistogram.feature(f, of: bins), feature: f, nonMissingBins: nonMissingBins[f], hasMissing: hasMissing[f], node: node, hessiansAreCounts: hessiansAreCounts)
             })
         }
     }

@@ -166,7 +166,8 @@ public struct HistogramTreeGrower {
     /// Builds the histogram of a node from `inputs`, turns `derived` (its parent's, when given)
     /// into its sibling's by subtracting it, and finds the best split of the node and of the
     /// sibling where `splitting` gives their sums (nil: not to be split). One pass over the
-    /// features, on both cores when the node is large enough to repay waking the other.
+    /// features, split across the cores by `WorkerTeam` (whose helpers wait spinning, so even a
+    /// small node repays it).
     private func histogramsAndSplits(_ binned: BinnedSamples, _ inputs: HistogramInputs, derived: inout NodeHistogram?,
                                      splitting: (NodeSums?, NodeSums?), nonMissingBins: [Int], hasMissing: [Bool])
         -> (NodeHistogram, (SplitInfo?, SplitInfo?)) {

@@ -60,14 +60,20 @@ struct Chart {
         func range(_ values: [Double], _ ticks: [(Double, String)]?) -> ClosedRange<Double> {
             let finite = (values + (ticks?.map(\.0) ?? [])).filter(\.isFinite)
             guard let low = finite.min(), let high = finite.max() else { return 0...1 }
-            if high == low {
-                let pad = low == 0 ? 1 : Swift.abs(low) * 0.05
-                return (low - pad)...(high + pad)
-            }
-            let pad = (high - low) * 0.05
-            return (low - pad)...(high + pad)
+            // Scaled before subtracting, so that data spanning all of Double's range does not
+            // overflow; the bounds stay finite.
+            let spread = high - low
+            let pad = high == low ? (low == 0 ? 1 : Swift.abs(low) * 0.05) : spread.isFinite ? spread * 0.05 : high * 0.05 - low * 0.05
+            let limit = Double.greatestFiniteMagnitude
+            return Swift.max(-limit, low - pad)...Swift.min(limit, high + pad)
         }
         return (range(series.flatMap(\.x), xTicks), range(series.flatMap(\.y), yTicks))
+    }
+
+    /// Where `v` lies in `range`: 0 at its lower bound, 1 at its upper. Halved before
+    /// subtracting (exact, bar subnormals), so the widest finite ranges do not overflow.
+    static func fraction(_ v: Double, in range: ClosedRange<Double>) -> Double {
+        (v / 2 - range.lowerBound / 2) / (range.upperBound / 2 - range.lowerBound / 2)
     }
 
     /// The ticks of an axis spanning `range`: the given ones inside it, or about `target`

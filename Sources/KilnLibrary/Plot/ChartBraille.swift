@@ -24,8 +24,7 @@ enum ChartBraille {
             owners[cell] = owner
         }
         func position(_ x: Double, _ y: Double) -> (Int, Int) {
-            let fx = (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound)
-            let fy = (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)
+            let fx = Chart.fraction(x, in: xRange), fy = Chart.fraction(y, in: yRange)
             return (Int((fx * Double(dotsWide - 1)).rounded()), Int(((1 - fy) * Double(dotsHigh - 1)).rounded()))
         }
         for (index, series) in chart.series.enumerated() {

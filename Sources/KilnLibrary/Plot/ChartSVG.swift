@@ -15,8 +15,8 @@ enum ChartSVG {
         // Room on the left for the longest y tick label (about 7 px a character) and the axis label.
         let left = Swift.max(70, 38 + 7 * Double(yTicks.map(\.1.count).max() ?? 0))
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        func x(_ v: Double) -> Double { left + plotWidth * (v - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) }
-        func y(_ v: Double) -> Double { top + plotHeight * (1 - (v - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) }
+        func x(_ v: Double) -> Double { left + plotWidth * Chart.fraction(v, in: xRange) }
+        func y(_ v: Double) -> Double { top + plotHeight * (1 - Chart.fraction(v, in: yRange)) }
         var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">",
                    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
                    "<defs><clipPath id=\"axes\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath></defs>"]

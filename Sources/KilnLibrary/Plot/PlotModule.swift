@@ -36,6 +36,13 @@ enum PlotModule {
         throw KilnError.type("expected a History (what model.fit returns) or its .history dict, not '\(value.typeName)'")
     }
 
+    /// A history's values of `key` by epoch (1, 2, 3, …), or nil when it has no such key.
+    static func epochSeries(_ logs: KDict, _ key: String, label: String, color: String, _ interpreter: Interpreter) throws -> Chart.Series? {
+        guard let values = try logs.get(.string(key)) else { return nil }
+        let y = try numbers(values, interpreter, what: "history['\(key)']")
+        return Chart.Series(x: y.indices.map { Double($0 + 1) }, y: y, label: label, color: color)
+    }
+
     /// Series from a dict of label → values (or a single unlabelled list), against `x` or
     /// 1, 2, 3, ….
     static func series(_ value: Value, x: Value, _ interpreter: Interpreter) throws -> [Chart.Series] {
@@ -99,10 +106,9 @@ enum PlotModule {
                 let metric = try a.string(1)
                 var series: [Chart.Series] = []
                 for (key, label) in [(metric, "training \(metric)"), ("val_" + metric, "validation \(metric)")] {
-                    guard let values = try logs.get(.string(key)) else { continue }
-                    let y = try numbers(values, a.interpreter, what: "history['\(key)']")
-                    series.append(Chart.Series(x: y.indices.map { Double($0 + 1) }, y: y, label: label,
-                                               color: Chart.cycleColor(series.count), marker: y.count <= 30 ? .point : nil))
+                    guard var line = try epochSeries(logs, key, label: label, color: Chart.cycleColor(series.count), a.interpreter) else { continue }
+                    line.marker = line.y.count <= 30 ? .point : nil
+                    series.append(line)
                 }
                 guard !series.isEmpty else {
                     let known = logs.table.orderedKeys.compactMap { if case .string(let s) = $0 { s } else { nil } }
@@ -117,11 +123,11 @@ enum PlotModule {
                 guard let dict = a[0].as(KDict.self) else { throw KilnError.type("compare() needs a dict of name → History, not '\(a[0].typeName)'") }
                 let metric = try a.string(1)
                 let series = try dict.table.entries.enumerated().map { index, entry -> Chart.Series in
-                    let (key, logs) = (entry.key, try logs(entry.value, a.interpreter))
-                    let name = key.asString ?? Repr.repr(key)
-                    guard let values = try logs.get(.string(metric)) else { throw KilnError.key("history '\(name)' has no '\(metric)'") }
-                    let y = try numbers(values, a.interpreter, what: "history['\(metric)']")
-                    return Chart.Series(x: y.indices.map { Double($0 + 1) }, y: y, label: name, color: Chart.cycleColor(index))
+                    let name = entry.key.asString ?? Repr.repr(entry.key)
+                    guard let line = try epochSeries(try logs(entry.value, a.interpreter), metric, label: name, color: Chart.cycleColor(index), a.interpreter) else {
+                        throw KilnError.key("history '\(name)' has no '\(metric)'")
+                    }
+                    return line
                 }
                 show(Chart(title: try a.optionalString(2) ?? metric, xLabel: "epoch", yLabel: metric, series: series, legend: true), a.interpreter)
                 return .none
